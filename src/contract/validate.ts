@@ -1,0 +1,525 @@
+/**
+ * The national validator (contract v1 §1 text rules, §5.1, §8), shared by the
+ * simulator (which answers 422 with it) and the mappers (local pre-check, so that a
+ * national 422 is the exception). Pure: no I/O, no clock (ctx.today is given).
+ *
+ * Every failure is one ChiTietLoi {truong: RFC 6901 pointer into the body, ma, thongDiep}
+ * and all of them are reported at once. A field that failed a structural check
+ * (type, format, length) is not checked again by the semantic rules, so one wrong
+ * value yields one entry, not a cascade.
+ *
+ * Catalogues: when a catalogue is empty in ctx (a partial catalogue set), the small v1
+ * catalogues fall back to V1_CATALOGUES and the large ones (don-vi, tinh, xa) are not
+ * checked — the national side always has them.
+ */
+import type { ChiTietLoi, CatalogueName, DetailCode } from './schemas.js';
+import { MA_DON_VI_RE, MA_NGUON_RE, LINK_KEY_RE, DATE_RE, V1_CATALOGUES } from './schemas.js';
+import type { Catalogues } from '../../mappers/types.js';
+
+export interface ValidationContext {
+  catalogues: Catalogues;
+  /** YYYY-MM-DD, Vietnam local date. */
+  today: string;
+}
+
+/** Every rule the validator enforces, with the detail code it reports. */
+export const VALIDATION_RULES = {
+  'unknown-field': { ma: 'TRUONG_KHONG_DUOC_PHEP', doc: 'field not in the contract' },
+  required: { ma: 'THIEU_TRUONG', doc: 'required field missing' },
+  type: { ma: 'SAI_KIEU', doc: 'wrong JSON type (null included)' },
+  'text-nfc': { ma: 'SAI_DINH_DANG', doc: 'text not in Unicode NFC' },
+  'text-control': { ma: 'SAI_DINH_DANG', doc: 'control character (\\n allowed only in long-text fields)' },
+  'text-trim': { ma: 'SAI_DINH_DANG', doc: 'leading/trailing white space' },
+  length: { ma: 'QUA_DO_DAI', doc: 'text length in code points outside bounds (default max 500)' },
+  'array-size': { ma: 'QUA_DO_DAI', doc: 'list length outside bounds' },
+  size: { ma: 'QUA_DO_DAI', doc: 'size limit (dacTrung 8 KiB, attachment 50 MiB)' },
+  pattern: { ma: 'SAI_DINH_DANG', doc: 'value does not match its pattern (codes, phone, sha256, keys, dates)' },
+  enum: { ma: 'SAI_DINH_DANG', doc: 'value outside a small fixed enumeration' },
+  'number-range': { ma: 'SAI_DINH_DANG', doc: 'integer outside its range' },
+  'date-invalid': { ma: 'NGAY_KHONG_HOP_LE', doc: 'impossible calendar date (e.g. 2025-02-31)' },
+  'date-range': { ma: 'NGAY_KHONG_HOP_LE', doc: 'date before 2000-01-01 or after today; birth year outside 1900…this year' },
+  'date-order': { ma: 'NGAY_KHONG_HOP_LE', doc: 'ngayXuLy/ngayThuLy before ngayNhanDon, ngayKetThuc before ngayThuLy' },
+  catalogue: { ma: 'MA_KHONG_TON_TAI', doc: 'code not in its catalogue' },
+  'linh-vuc-leaf': { ma: 'MA_KHONG_TON_TAI', doc: 'linhVuc is a group, not a leaf code' },
+  'province-expired': { ma: 'MA_HET_HIEU_LUC', doc: 'pre-2025 province code' },
+  'commune-expired': { ma: 'MA_HET_HIEU_LUC', doc: 'maXa is not a current commune of maTinh but a pre-2025 commune code' },
+  'commune-province': { ma: 'KHONG_NHAT_QUAN', doc: 'maXa is a current commune of another province' },
+  'cccd-format': { ma: 'DINH_DANH_KHONG_HOP_LE', doc: 'soDinhDanh is not 12 digits' },
+  'cccd-province': { ma: 'DINH_DANH_KHONG_HOP_LE', doc: 'digits 1–3 are not 0 + a pre-2025 province code' },
+  'cccd-century': { ma: 'DINH_DANH_KHONG_HOP_LE', doc: 'digit 4 is not a century/sex digit 0–3, or implies a future birth year' },
+  'cccd-year': { ma: 'DINH_DANH_KHONG_HOP_LE', doc: 'century digit or digits 5–6 disagree with namSinh' },
+  'cccd-sex': { ma: 'DINH_DANH_KHONG_HOP_LE', doc: 'digit 4 disagrees with gioiTinh' },
+  'xf-an-danh-requires-petitioner': { ma: 'KHONG_NHAT_QUAN', doc: 'anDanh=false ⇒ at least one petitioner' },
+  'xf-an-danh-no-petitioner': { ma: 'KHONG_NHAT_QUAN', doc: 'anDanh=true ⇒ no petitioner' },
+  'xf-so-nguoi': { ma: 'KHONG_NHAT_QUAN', doc: 'soNguoi ≥ number of listed people' },
+  'xf-dai-dien': { ma: 'KHONG_NHAT_QUAN', doc: 'soNguoi ≥ 5 ⇒ every listed person has laDaiDien: true' },
+  'xf-to-cao-bao-mat': { ma: 'KHONG_NHAT_QUAN', doc: 'TO_CAO ⇒ baoMatDanhTinh' },
+  'xf-co-quan-chuyen-den': { ma: 'KHONG_NHAT_QUAN', doc: 'CQ_CHUYEN/DBQH_HDND ⇒ coQuanChuyenDen' },
+  'xf-chuyen-don-nhan': { ma: 'KHONG_NHAT_QUAN', doc: 'xuLy.huong=CHUYEN_DON ⇒ maDonViNhan present and ≠ maDonVi' },
+  'xf-giai-quyet-thu-ly': { ma: 'KHONG_NHAT_QUAN', doc: 'giaiQuyet present ⇒ xuLy.huong=THU_LY' },
+  'xf-khong-du-huong': { ma: 'KHONG_NHAT_QUAN', doc: 'KHONG_DU_DIEU_KIEN ⇒ xuLy.huong ∈ {TRA_LAI, LUU_DON, HUONG_DAN}' },
+  'xf-khong-du-ly-do': { ma: 'KHONG_NHAT_QUAN', doc: 'KHONG_DU_DIEU_KIEN ⇒ lyDoKhongDu' },
+  'xf-doi-tuong': { ma: 'KHONG_NHAT_QUAN', doc: 'KHIEU_NAI/TO_CAO with DU_DIEU_KIEN ⇒ doiTuongBiKNTC' },
+  'xf-don-vi-nhan-khac': { ma: 'KHONG_NHAT_QUAN', doc: 'luot-tiep ketQua.maDonViNhan ≠ maDonVi' },
+} as const satisfies Record<string, { ma: DetailCode; doc: string }>;
+
+export type RuleId = keyof typeof VALIDATION_RULES;
+export interface RuleFailure extends ChiTietLoi {
+  rule: RuleId;
+}
+
+/** Rule ids, so tests can show that every rule has a failing case. */
+export function listRuleIds(): RuleId[] {
+  return Object.keys(VALIDATION_RULES) as RuleId[];
+}
+
+// ---------------------------------------------------------------- specs
+type Base = { opt?: boolean };
+type StrSpec = Base & {
+  t: 'str';
+  min?: number;
+  max?: number;
+  multiline?: boolean;
+  re?: RegExp;
+  reMsg?: string;
+  enum?: readonly string[];
+  cat?: CatalogueName;
+  date?: boolean;
+  /** Checked by a semantic rule instead of the generic pattern/catalogue check. */
+  custom?: boolean;
+};
+type Spec =
+  | StrSpec
+  | (Base & { t: 'int'; min?: number; max?: number; values?: readonly number[] })
+  | (Base & { t: 'num' })
+  | (Base & { t: 'bool' })
+  | (Base & { t: 'obj'; f: Record<string, Spec> })
+  | (Base & { t: 'arr'; of: Spec; min?: number; max?: number })
+  | (Base & { t: 'rec'; maxBytes: number });
+
+const opt = <T extends Spec>(s: T): T => ({ ...s, opt: true });
+const str = (o: Omit<StrSpec, 't'> = {}): StrSpec => ({ t: 'str', ...o });
+const date = (): StrSpec => str({ date: true });
+const maDonViSpec = (): StrSpec => str({ re: MA_DON_VI_RE, reMsg: 'Mã đơn vị phải có dạng 000.00.00.A00', cat: 'don-vi' });
+const maNguonSpec = (): StrSpec => str({ re: MA_NGUON_RE, reMsg: 'Mã nguồn chỉ gồm 1–64 ký tự chữ, số, dấu chấm, gạch dưới, gạch ngang' });
+
+const DIA_CHI: Spec = {
+  t: 'obj',
+  f: {
+    maTinh: str({ re: /^\d{2}$/, reMsg: 'Mã tỉnh phải gồm 2 chữ số', custom: true }),
+    maXa: opt(str({ re: /^\d{5}$/, reMsg: 'Mã xã phải gồm 5 chữ số', custom: true })),
+    chiTiet: opt(str({ max: 500 })),
+  },
+};
+const NGUOI: Spec = {
+  t: 'obj',
+  f: {
+    hoTen: str({ min: 2, max: 100 }),
+    soDinhDanh: opt(str({ custom: true })),
+    giayTo: opt({ t: 'obj', f: { loai: str({ enum: ['CMND', 'HO_CHIEU'] }), so: str({ min: 1, max: 50 }) } }),
+    namSinh: opt({ t: 'int' }),
+    gioiTinh: opt(str({ enum: ['NAM', 'NU'] })),
+    diaChi: DIA_CHI,
+    soDienThoai: opt(str({ re: /^0\d{9}$/, reMsg: 'Số điện thoại phải gồm 10 chữ số, bắt đầu bằng 0' })),
+    laDaiDien: opt({ t: 'bool' }),
+  },
+};
+const DAC_TRUNG: Spec = {
+  t: 'obj',
+  f: {
+    thuatToan: str({ min: 1, max: 32 }),
+    khoa: { t: 'arr', max: 64, of: str({ re: LINK_KEY_RE, reMsg: 'Khóa liên kết chỉ gồm tối đa 128 ký tự [A-Za-z0-9:_+/=.-]' }) },
+    dacTrung: { t: 'rec', maxBytes: 8192 },
+  },
+};
+
+const HO_SO_DON: Spec = {
+  t: 'obj',
+  f: {
+    maDonVi: maDonViSpec(),
+    maHoSoNguon: maNguonSpec(),
+    phienBanNguon: { t: 'int', min: 1 },
+    ngayNhanDon: date(),
+    nguonDon: str({ cat: 'nguon-don' }),
+    coQuanChuyenDen: opt({
+      t: 'obj',
+      f: { ten: str({ min: 1, max: 500 }), maDonVi: opt(maDonViSpec()), soVanBan: opt(str({ max: 500 })), ngayChuyen: opt(date()) },
+    }),
+    loaiDon: str({ cat: 'loai-don' }),
+    linhVuc: str({ cat: 'linh-vuc', custom: true }),
+    noiDungTomTat: str({ min: 10, max: 4000, multiline: true }),
+    anDanh: { t: 'bool' },
+    baoMatDanhTinh: { t: 'bool' },
+    soNguoi: { t: 'int', min: 1 },
+    nguoiDungDon: { t: 'arr', max: 5, of: NGUOI },
+    doiTuongBiKNTC: opt({
+      t: 'obj',
+      f: { loai: str({ enum: ['CA_NHAN', 'CO_QUAN_TO_CHUC'] }), ten: str({ min: 1, max: 500 }), chucVu: opt(str({ max: 500 })), coQuan: opt(str({ max: 500 })) },
+    }),
+    dieuKienXuLy: str({ enum: ['DU_DIEU_KIEN', 'KHONG_DU_DIEU_KIEN'] }),
+    lyDoKhongDu: opt(str({ max: 4000, multiline: true })),
+    xuLy: opt({
+      t: 'obj',
+      f: { huong: str({ cat: 'huong-xu-ly' }), ngayXuLy: date(), maDonViNhan: opt(maDonViSpec()), soVanBan: opt(str({ max: 500 })) },
+    }),
+    giaiQuyet: opt({
+      t: 'obj',
+      f: {
+        trangThai: str({ cat: 'trang-thai-giai-quyet' }),
+        lan: opt({ t: 'int', values: [1, 2] }),
+        ngayThuLy: opt(date()),
+        hanGiaiQuyet: opt(date()),
+        ngayKetThuc: opt(date()),
+        soQuyetDinh: opt(str({ max: 500 })),
+        ketQua: opt(str({ cat: 'ket-qua' })),
+      },
+    }),
+    tepDinhKem: opt({
+      t: 'arr',
+      max: 20,
+      of: {
+        t: 'obj',
+        f: {
+          ten: str({ min: 1, max: 500 }),
+          sha256: str({ re: /^[0-9a-f]{64}$/, reMsg: 'sha256 phải gồm 64 ký tự hex thường' }),
+          kichThuoc: { t: 'int', min: 0 },
+        },
+      },
+    }),
+    dacTrungLienKet: DAC_TRUNG,
+  },
+};
+
+const LUOT_TIEP: Spec = {
+  t: 'obj',
+  f: {
+    maDonVi: maDonViSpec(),
+    maLuotTiepNguon: maNguonSpec(),
+    phienBanNguon: { t: 'int', min: 1 },
+    ngayTiep: date(),
+    hinhThuc: str({ enum: ['TRUC_TIEP', 'TRUC_TUYEN'] }),
+    congDan: { t: 'arr', min: 1, max: 5, of: NGUOI },
+    soNguoi: { t: 'int', min: 1 },
+    noiDung: str({ min: 10, max: 4000, multiline: true }),
+    phanLoai: str({ cat: 'loai-don' }),
+    coQuanDaGiaiQuyet: opt(str({ max: 500, multiline: true })),
+    ketQua: {
+      t: 'obj',
+      f: {
+        huong: str({ enum: ['NHAN_DON', 'HUONG_DAN', 'CHUYEN_DON', 'GIAI_THICH'] }),
+        maDonViNhan: opt(maDonViSpec()),
+        maHoSoNguon: opt(maNguonSpec()),
+      },
+    },
+    ghiChu: opt(str({ max: 1000, multiline: true })),
+  },
+};
+
+// ---------------------------------------------------------------- helpers
+const esc = (k: string | number) => String(k).replace(/~/g, '~0').replace(/\//g, '~1');
+const join = (p: string, k: string | number) => `${p}/${esc(k)}`;
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const cpLen = (s: string) => {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+};
+// Unicode Cc = C0 controls, DEL and C1 controls.
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_EXCEPT_LF_RE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+function realDate(s: string): boolean {
+  const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+}
+
+const TYPE_NAME: Record<Spec['t'], string> = {
+  str: 'chuỗi', int: 'số nguyên', num: 'số', bool: 'true/false', obj: 'đối tượng', arr: 'danh sách', rec: 'đối tượng',
+};
+
+class Collector {
+  readonly out: RuleFailure[] = [];
+  /** Pointers whose value failed a structural check (semantic rules skip them). */
+  readonly bad = new Set<string>();
+  constructor(readonly ctx: ValidationContext) {}
+  add(rule: RuleId, truong: string, thongDiep: string, structural = false): void {
+    this.out.push({ truong, ma: VALIDATION_RULES[rule].ma, thongDiep, rule });
+    if (structural) this.bad.add(truong);
+  }
+  ok(p: string): boolean {
+    return !this.bad.has(p);
+  }
+  /** Items of a catalogue, or undefined when it is not available in this context. */
+  items(name: CatalogueName): Set<string> | undefined {
+    const got = this.ctx.catalogues.get(name);
+    if (got.length) return new Set(got.map((i) => i.ma));
+    const small = (V1_CATALOGUES as Record<string, readonly (readonly string[])[]>)[name];
+    return small ? new Set(small.map((r) => r[0] as string)) : undefined;
+  }
+}
+
+function walk(c: Collector, spec: Spec, v: unknown, p: string): void {
+  if (v === undefined) {
+    if (!spec.opt) c.add('required', p, 'Thiếu trường bắt buộc', true);
+    return;
+  }
+  const typeErr = () => c.add('type', p, v === null ? `Giá trị null không hợp lệ, cần ${TYPE_NAME[spec.t]}` : `Sai kiểu dữ liệu, cần ${TYPE_NAME[spec.t]}`, true);
+  switch (spec.t) {
+    case 'str': {
+      if (typeof v !== 'string') return typeErr();
+      return checkString(c, spec, v, p);
+    }
+    case 'int': {
+      if (typeof v !== 'number' || !Number.isInteger(v)) return typeErr();
+      if (spec.values && !spec.values.includes(v)) return c.add('number-range', p, `Giá trị phải là một trong ${spec.values.join(', ')}`, true);
+      if (spec.min !== undefined && v < spec.min) return c.add('number-range', p, `Giá trị phải ≥ ${spec.min}`, true);
+      if (spec.max !== undefined && v > spec.max) return c.add('number-range', p, `Giá trị phải ≤ ${spec.max}`, true);
+      return;
+    }
+    case 'num':
+      if (typeof v !== 'number' || !Number.isFinite(v)) return typeErr();
+      return;
+    case 'bool':
+      if (typeof v !== 'boolean') return typeErr();
+      return;
+    case 'rec': {
+      if (!isObj(v)) return typeErr();
+      const bytes = Buffer.byteLength(JSON.stringify(v), 'utf8');
+      if (bytes > spec.maxBytes) c.add('size', p, `Dữ liệu vượt quá ${spec.maxBytes} byte`, true);
+      return;
+    }
+    case 'arr': {
+      if (!Array.isArray(v)) return typeErr();
+      if ((spec.min !== undefined && v.length < spec.min) || (spec.max !== undefined && v.length > spec.max)) {
+        c.add('array-size', p, `Danh sách phải có từ ${spec.min ?? 0} đến ${spec.max} phần tử`, true);
+      }
+      v.forEach((item, i) => walk(c, spec.of, item, join(p, i)));
+      return;
+    }
+    case 'obj': {
+      if (!isObj(v)) return typeErr();
+      for (const k of Object.keys(v)) {
+        if (!(k in spec.f)) c.add('unknown-field', join(p, k), 'Trường không có trong đặc tả', true);
+      }
+      for (const [k, s] of Object.entries(spec.f)) walk(c, s, v[k], join(p, k));
+      return;
+    }
+  }
+}
+
+function checkString(c: Collector, spec: StrSpec, v: string, p: string): void {
+  if (v.normalize('NFC') !== v) return c.add('text-nfc', p, 'Văn bản phải ở dạng chuẩn Unicode NFC', true);
+  if ((spec.multiline ? CONTROL_EXCEPT_LF_RE : CONTROL_RE).test(v)) {
+    return c.add('text-control', p, spec.multiline ? 'Văn bản chứa ký tự điều khiển (chỉ cho phép xuống dòng)' : 'Văn bản chứa ký tự điều khiển', true);
+  }
+  if (v.trim() !== v) return c.add('text-trim', p, 'Văn bản có khoảng trắng thừa ở đầu hoặc cuối', true);
+  const len = cpLen(v);
+  const max = spec.max ?? 500;
+  if (len > max || (spec.min !== undefined && len < spec.min)) {
+    return c.add('length', p, spec.min !== undefined ? `Độ dài phải từ ${spec.min} đến ${max} ký tự` : `Độ dài tối đa ${max} ký tự`, true);
+  }
+  if (spec.date) {
+    if (!DATE_RE.test(v)) return c.add('pattern', p, 'Ngày phải có dạng YYYY-MM-DD', true);
+    if (!realDate(v)) return c.add('date-invalid', p, 'Ngày không tồn tại trong lịch', true);
+    return;
+  }
+  if (spec.re && !spec.re.test(v)) return c.add('pattern', p, spec.reMsg ?? 'Sai định dạng', true);
+  if (spec.enum && !spec.enum.includes(v)) return c.add('enum', p, `Giá trị phải là một trong: ${spec.enum.join(', ')}`, true);
+  if (spec.cat && !spec.custom) {
+    const items = c.items(spec.cat);
+    if (items && !items.has(v)) c.add('catalogue', p, `Mã không có trong danh mục ${spec.cat}`, true);
+  }
+}
+
+// ---------------------------------------------------------------- semantic rules
+const get = (o: unknown, k: string): unknown => (isObj(o) ? o[k] : undefined);
+
+/** Rule 1 (address codes) and rule 2 (CCCD) for one person. */
+function checkPerson(c: Collector, person: unknown, p: string): void {
+  if (!isObj(person)) return;
+  const diaChi = person.diaChi;
+  const pd = join(p, 'diaChi');
+  if (isObj(diaChi) && c.ok(pd)) {
+    const maTinh = diaChi.maTinh;
+    const pt = join(pd, 'maTinh');
+    const tinh = c.items('tinh');
+    let tinhOk = false;
+    if (typeof maTinh === 'string' && c.ok(pt) && tinh) {
+      if (tinh.has(maTinh)) tinhOk = true;
+      else if (c.items('tinh-truoc-2025')?.has(maTinh)) c.add('province-expired', pt, 'Mã tỉnh trước 1/7/2025 đã hết hiệu lực, dùng mã tỉnh hiện hành', true);
+      else c.add('catalogue', pt, 'Mã tỉnh không có trong danh mục tinh', true);
+    }
+    const maXa = diaChi.maXa;
+    const px = join(pd, 'maXa');
+    if (typeof maXa === 'string' && c.ok(px) && c.ctx.catalogues.get('xa').length) {
+      const cur = c.ctx.catalogues.byCode('xa', maXa);
+      const curTinh = cur?.maTinh ?? cur?.maCha;
+      if (cur && curTinh === maTinh) {
+        // a current commune of that province
+      } else if (c.ctx.catalogues.byCode('xa-truoc-2025', maXa)) {
+        c.add('commune-expired', px, 'Mã xã trước 1/7/2025 đã hết hiệu lực, dùng mã xã hiện hành của tỉnh', true);
+      } else if (cur) {
+        // when maTinh itself is wrong, its own entry says so
+        if (tinhOk) c.add('commune-province', px, 'Mã xã không thuộc tỉnh đã ghi', true);
+      } else {
+        c.add('catalogue', px, 'Mã xã không có trong danh mục xa', true);
+      }
+    }
+  }
+  const pn = join(p, 'namSinh');
+  const thisYear = Number(c.ctx.today.slice(0, 4));
+  if (typeof person.namSinh === 'number' && c.ok(pn) && (person.namSinh < 1900 || person.namSinh > thisYear)) {
+    c.add('date-range', pn, `Năm sinh phải từ 1900 đến ${thisYear}`, true);
+  }
+  const so = person.soDinhDanh;
+  const ps = join(p, 'soDinhDanh');
+  if (typeof so !== 'string' || !c.ok(ps)) return;
+  if (!/^\d{12}$/.test(so)) return c.add('cccd-format', ps, 'Số định danh (CCCD) phải gồm đúng 12 chữ số; CMND 9 số ghi ở giayTo');
+  const oldProvinces = c.items('tinh-truoc-2025') ?? PRE_2025_PROVINCES;
+  if (so[0] !== '0' || !oldProvinces.has(so.slice(1, 3))) return c.add('cccd-province', ps, 'Ba chữ số đầu của số định danh không phải mã nơi đăng ký khai sinh hợp lệ');
+  const g = Number(so[3]);
+  const yy = Number(so.slice(4, 6));
+  if (g > 3) return c.add('cccd-century', ps, 'Chữ số thứ tư của số định danh (thế kỷ, giới tính) không hợp lệ');
+  const year = (g < 2 ? 1900 : 2000) + yy;
+  if (year > thisYear) return c.add('cccd-century', ps, 'Số định danh ứng với năm sinh trong tương lai');
+  const namSinh = person.namSinh;
+  if (typeof namSinh === 'number' && c.ok(pn) && namSinh !== year) {
+    c.add('cccd-year', ps, 'Số định danh không khớp năm sinh');
+  }
+  const gioiTinh = person.gioiTinh;
+  if ((gioiTinh === 'NAM' || gioiTinh === 'NU') && c.ok(join(p, 'gioiTinh')) && (g % 2 === 0 ? 'NAM' : 'NU') !== gioiTinh) {
+    c.add('cccd-sex', ps, 'Số định danh không khớp giới tính');
+  }
+}
+
+/** Fallback when tinh-truoc-2025 is not in the context: the 63 pre-2025 province codes. */
+const PRE_2025_PROVINCES = new Set(
+  '01 02 04 06 08 10 11 12 14 15 17 19 20 22 24 25 26 27 30 31 33 34 35 36 37 38 40 42 44 45 46 48 49 51 52 54 56 58 60 62 64 66 67 68 70 72 74 75 77 79 80 82 83 84 86 87 89 91 92 93 94 95 96'.split(' '),
+);
+
+function checkPeopleCount(c: Collector, people: unknown, listPtr: string, soNguoi: unknown): void {
+  if (!Array.isArray(people) || !c.ok(listPtr)) return;
+  if (typeof soNguoi === 'number' && c.ok('/soNguoi')) {
+    if (soNguoi < people.length) c.add('xf-so-nguoi', '/soNguoi', 'Số người phải không nhỏ hơn số người được liệt kê');
+    if (soNguoi >= 5) {
+      people.forEach((per, i) => {
+        if (isObj(per) && per.laDaiDien !== true && c.ok(join(join(listPtr, i), 'laDaiDien'))) {
+          c.add('xf-dai-dien', join(join(listPtr, i), 'laDaiDien'), 'Đơn đông người: người được liệt kê phải là người đại diện (laDaiDien: true)');
+        }
+      });
+    }
+  }
+}
+
+function dateAt(c: Collector, o: unknown, k: string, p: string): string | undefined {
+  const v = get(o, k);
+  return typeof v === 'string' && c.ok(p) ? v : undefined;
+}
+
+function semanticHoSoDon(c: Collector, b: Record<string, unknown>): void {
+  const today = c.ctx.today;
+  // linh-vuc must be a leaf
+  if (typeof b.linhVuc === 'string' && c.ok('/linhVuc')) {
+    const items = c.ctx.catalogues.get('linh-vuc');
+    const rows: { ma: string; maCha?: string }[] = items.length
+      ? items.map((i) => ({ ma: i.ma, ...(i.maCha !== undefined ? { maCha: i.maCha } : {}) }))
+      : V1_CATALOGUES['linh-vuc'].map((r) => ({ ma: r[0], ...(r.length > 2 ? { maCha: (r as readonly string[])[2] as string } : {}) }));
+    if (!rows.some((r) => r.ma === b.linhVuc)) c.add('catalogue', '/linhVuc', 'Mã không có trong danh mục linh-vuc', true);
+    else if (rows.some((r) => r.maCha === b.linhVuc)) c.add('linh-vuc-leaf', '/linhVuc', 'Lĩnh vực phải là mã chi tiết (mã lá), không phải nhóm', true);
+  }
+  // rule 1, 2
+  if (Array.isArray(b.nguoiDungDon)) b.nguoiDungDon.forEach((per, i) => checkPerson(c, per, `/nguoiDungDon/${i}`));
+  // rule 3
+  const nhan = dateAt(c, b, 'ngayNhanDon', '/ngayNhanDon');
+  if (nhan && (nhan < '2000-01-01' || nhan > today)) c.add('date-range', '/ngayNhanDon', nhan > today ? 'Ngày nhận đơn ở tương lai' : 'Ngày nhận đơn trước 01/01/2000');
+  const xuLy = b.xuLy;
+  const xl = dateAt(c, xuLy, 'ngayXuLy', '/xuLy/ngayXuLy');
+  if (nhan && xl && c.ok('/xuLy') && xl < nhan) c.add('date-order', '/xuLy/ngayXuLy', 'Ngày xử lý trước ngày nhận đơn');
+  const gq = b.giaiQuyet;
+  const thuLy = c.ok('/giaiQuyet') ? dateAt(c, gq, 'ngayThuLy', '/giaiQuyet/ngayThuLy') : undefined;
+  const ketThuc = c.ok('/giaiQuyet') ? dateAt(c, gq, 'ngayKetThuc', '/giaiQuyet/ngayKetThuc') : undefined;
+  if (nhan && thuLy && thuLy < nhan) c.add('date-order', '/giaiQuyet/ngayThuLy', 'Ngày thụ lý trước ngày nhận đơn');
+  if (thuLy && ketThuc && ketThuc < thuLy) c.add('date-order', '/giaiQuyet/ngayKetThuc', 'Ngày kết thúc trước ngày thụ lý');
+  // attachment size
+  if (Array.isArray(b.tepDinhKem)) {
+    b.tepDinhKem.forEach((t, i) => {
+      const k = get(t, 'kichThuoc');
+      const p = `/tepDinhKem/${i}/kichThuoc`;
+      if (typeof k === 'number' && c.ok(p) && k > 52428800) c.add('size', p, 'Tệp đính kèm vượt quá 50 MiB');
+    });
+  }
+  // rule 4
+  const okv = (k: string) => c.ok('/' + k) && b[k] !== undefined;
+  const people = Array.isArray(b.nguoiDungDon) && c.ok('/nguoiDungDon') ? b.nguoiDungDon : undefined;
+  if (okv('anDanh') && people) {
+    if (b.anDanh === false && people.length === 0) c.add('xf-an-danh-requires-petitioner', '/nguoiDungDon', 'Đơn không nặc danh phải có ít nhất một người đứng đơn');
+    if (b.anDanh === true && people.length > 0) c.add('xf-an-danh-no-petitioner', '/nguoiDungDon', 'Đơn nặc danh không được ghi người đứng đơn');
+  }
+  checkPeopleCount(c, b.nguoiDungDon, '/nguoiDungDon', b.soNguoi);
+  if (okv('loaiDon') && okv('baoMatDanhTinh') && b.loaiDon === 'TO_CAO' && b.baoMatDanhTinh !== true) {
+    c.add('xf-to-cao-bao-mat', '/baoMatDanhTinh', 'Đơn tố cáo phải giữ bí mật danh tính người tố cáo (baoMatDanhTinh: true)');
+  }
+  if (okv('nguonDon') && (b.nguonDon === 'CQ_CHUYEN' || b.nguonDon === 'DBQH_HDND') && b.coQuanChuyenDen === undefined) {
+    c.add('xf-co-quan-chuyen-den', '/coQuanChuyenDen', 'Đơn do cơ quan, đại biểu chuyển đến phải ghi cơ quan chuyển đến');
+  }
+  const huong = isObj(xuLy) && c.ok('/xuLy') && c.ok('/xuLy/huong') ? xuLy.huong : undefined;
+  if (huong === 'CHUYEN_DON' && isObj(xuLy) && c.ok('/xuLy/maDonViNhan')) {
+    if (xuLy.maDonViNhan === undefined) c.add('xf-chuyen-don-nhan', '/xuLy/maDonViNhan', 'Chuyển đơn phải ghi đơn vị nhận');
+    else if (xuLy.maDonViNhan === b.maDonVi) c.add('xf-chuyen-don-nhan', '/xuLy/maDonViNhan', 'Đơn vị nhận chuyển đơn phải khác đơn vị nhận đơn');
+  }
+  if (gq !== undefined && c.ok('/giaiQuyet') && c.ok('/xuLy')) {
+    if (xuLy === undefined) c.add('xf-giai-quyet-thu-ly', '/xuLy', 'Có thông tin giải quyết thì phải có xử lý với hướng thụ lý');
+    else if (typeof huong === 'string' && huong !== 'THU_LY') c.add('xf-giai-quyet-thu-ly', '/xuLy/huong', 'Có thông tin giải quyết thì hướng xử lý phải là thụ lý (THU_LY)');
+  }
+  if (okv('dieuKienXuLy') && b.dieuKienXuLy === 'KHONG_DU_DIEU_KIEN') {
+    if (c.ok('/xuLy')) {
+      if (xuLy === undefined) c.add('xf-khong-du-huong', '/xuLy', 'Đơn không đủ điều kiện xử lý phải ghi hướng xử lý (trả lại, lưu đơn hoặc hướng dẫn)');
+      else if (typeof huong === 'string' && !['TRA_LAI', 'LUU_DON', 'HUONG_DAN'].includes(huong)) {
+        c.add('xf-khong-du-huong', '/xuLy/huong', 'Đơn không đủ điều kiện chỉ được trả lại, lưu đơn hoặc hướng dẫn');
+      }
+    }
+    if (b.lyDoKhongDu === undefined || (b.lyDoKhongDu === '' && c.ok('/lyDoKhongDu'))) {
+      c.add('xf-khong-du-ly-do', '/lyDoKhongDu', 'Đơn không đủ điều kiện xử lý phải ghi lý do');
+    }
+  }
+  if (okv('loaiDon') && okv('dieuKienXuLy') && (b.loaiDon === 'KHIEU_NAI' || b.loaiDon === 'TO_CAO') && b.dieuKienXuLy === 'DU_DIEU_KIEN' && b.doiTuongBiKNTC === undefined) {
+    c.add('xf-doi-tuong', '/doiTuongBiKNTC', 'Đơn khiếu nại, tố cáo đủ điều kiện phải ghi đối tượng bị khiếu nại, tố cáo');
+  }
+}
+
+function semanticLuotTiep(c: Collector, b: Record<string, unknown>): void {
+  if (Array.isArray(b.congDan)) b.congDan.forEach((per, i) => checkPerson(c, per, `/congDan/${i}`));
+  const ngay = dateAt(c, b, 'ngayTiep', '/ngayTiep');
+  if (ngay && (ngay < '2000-01-01' || ngay > c.ctx.today)) c.add('date-range', '/ngayTiep', ngay > c.ctx.today ? 'Ngày tiếp ở tương lai' : 'Ngày tiếp trước 01/01/2000');
+  checkPeopleCount(c, b.congDan, '/congDan', b.soNguoi);
+  const nhan = get(b.ketQua, 'maDonViNhan');
+  if (typeof nhan === 'string' && c.ok('/ketQua') && c.ok('/ketQua/maDonViNhan') && nhan === b.maDonVi) {
+    c.add('xf-don-vi-nhan-khac', '/ketQua/maDonViNhan', 'Đơn vị được chuyển đến phải khác đơn vị tiếp');
+  }
+}
+
+/** All failures with their rule ids (tests, diagnostics). */
+export function validateDetailed(kind: 'ho-so-don' | 'luot-tiep', body: unknown, ctx: ValidationContext): RuleFailure[] {
+  const c = new Collector(ctx);
+  walk(c, kind === 'ho-so-don' ? HO_SO_DON : LUOT_TIEP, body, '');
+  if (isObj(body)) (kind === 'ho-so-don' ? semanticHoSoDon : semanticLuotTiep)(c, body);
+  return c.out;
+}
+
+const strip = (f: RuleFailure[]): ChiTietLoi[] => f.map(({ truong, ma, thongDiep }) => ({ truong, ma, thongDiep }));
+
+/** Contract §1 + §5.1 on a `ho-so-don` body. [] = valid. */
+export function validateHoSoDon(body: unknown, ctx: ValidationContext): ChiTietLoi[] {
+  return strip(validateDetailed('ho-so-don', body, ctx));
+}
+
+/** Contract §1 + §8 on a `luot-tiep` body. [] = valid. */
+export function validateLuotTiep(body: unknown, ctx: ValidationContext): ChiTietLoi[] {
+  return strip(validateDetailed('luot-tiep', body, ctx));
+}
+
+/** Vietnam local date of an instant (contract dates are Asia/Ho_Chi_Minh, UTC+7, no DST). */
+export function vietnamToday(now: Date = new Date()): string {
+  return new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+}
