@@ -169,7 +169,9 @@ export function errorFromResponse(status: number, bodyJson: unknown, opts: { ret
   // A 5xx/429 is retryable whatever the body says; a 2xx/3xx reaching here is a contract violation.
   if (status < 400) code = 'BAD_RESPONSE';
   const retryAfterMs = parseRetryAfter(opts.retryAfter);
-  const retryable = status >= 500 || status === 429 ? true : isRetryableCode(code, status);
+  // 5xx/429: always retryable. Other 4xx: as the taxonomy says for the body's `ma`; without a readable body, not.
+  // Anything below 400 here (unexpected 1xx/3xx): BAD_RESPONSE, retryable (the same key replays the stored answer).
+  const retryable = status >= 500 || status === 429 || status < 400 ? true : body ? isRetryableCode(code, status) : false;
   return new NationalError(code, {
     status,
     retryable,
