@@ -107,7 +107,7 @@ export async function buildIngestServer(cfg: Config, opts: IngestServerOptions):
   const maxBatch = cfg.INGEST_MAX_BATCH;
   const readyTimeoutMs = opts.readyTimeoutMs ?? 2000;
 
-  const mRecords = counter(metrics, 'kntc_ingest_records_total', 'Records accepted through ingest, by source, channel and outcome.', ['source', 'outcome']);
+  // Accepted records are counted by the pipeline (kntc_accepted_records_total); ingest adds its refusals.
   const mRefused = counter(metrics, 'kntc_ingest_refusals_total', 'Ingest requests refused, by error code.', ['code']);
 
   const app = Fastify({
@@ -184,7 +184,6 @@ export async function buildIngestServer(cfg: Config, opts: IngestServerOptions):
       const byOutcome: Record<string, number> = {};
       for (const r of results) {
         byOutcome[r.outcome] = (byOutcome[r.outcome] ?? 0) + 1;
-        mRecords?.inc({ source, outcome: r.outcome });
       }
       req.log.info({ keyId: key.id, source, count: results.length, outcomes: byOutcome }, 'records accepted');
       return reply.code(202).send({

@@ -6,6 +6,7 @@
  * would let a caller learn (and a retry duplicate) what got through.
  */
 import type { SourceMapper } from '../../mappers/types.js';
+import { MA_NGUON_RE } from '../contract/schemas.js';
 import { IngestError, type ErrorDetail } from './errors.js';
 
 export interface Identified {
@@ -32,8 +33,11 @@ export function identifyOne(mapper: SourceMapper, raw: unknown): Omit<Identified
     return undefined;
   }
   if (!id) return undefined;
-  if (typeof id.localId !== 'string' || id.localId === '' || typeof id.agency !== 'string' || id.agency === '') return undefined;
-  if (!Number.isSafeInteger(id.version) || id.version < 0) return undefined;
+  // Same bar as the pipeline's gate (a national maNguon, version >= 1): what the API lets
+  // through is never stored as an anonymous "unidentifiable" rejection.
+  if (typeof id.localId !== 'string' || !MA_NGUON_RE.test(id.localId)) return undefined;
+  if (typeof id.agency !== 'string' || id.agency === '' || id.agency.length > 200) return undefined;
+  if (!Number.isSafeInteger(id.version) || id.version < 1) return undefined;
   return { localId: id.localId, version: id.version, agency: id.agency };
 }
 

@@ -52,7 +52,7 @@ function fakeMapper(name: string, pick: (r: Record<string, unknown>) => { localI
     title: name,
     mappingVersion: 'fake-1',
     parse(text: string): ParsedRecord<unknown>[] {
-      return text.split(/\r?\n/).flatMap((line, i) => {
+      return text.split(/\r?\n/).flatMap<ParsedRecord<unknown>>((line, i) => {
         if (!line.trim()) return [];
         try {
           return [{ ok: true as const, raw: JSON.parse(line) as unknown, line: i + 1 }];
