@@ -357,7 +357,7 @@ function checkPerson(c: Collector, person: unknown, p: string): void {
       const curTinh = cur?.maTinh ?? cur?.maCha;
       if (cur && curTinh === maTinh) {
         // a current commune of that province
-      } else if (c.ctx.catalogues.byCode('xa-truoc-2025', maXa)) {
+      } else if (oldCommuneOf(c, maXa, typeof maTinh === 'string' ? maTinh : '') || (!cur && c.ctx.catalogues.byCode('xa-truoc-2025', maXa))) {
         c.add('commune-expired', px, 'Mã xã trước 1/7/2025 đã hết hiệu lực, dùng mã xã hiện hành của tỉnh', true);
       } else if (cur) {
         // when maTinh itself is wrong, its own entry says so
@@ -391,6 +391,15 @@ function checkPerson(c: Collector, person: unknown, p: string): void {
   if ((gioiTinh === 'NAM' || gioiTinh === 'NU') && c.ok(join(p, 'gioiTinh')) && (g % 2 === 0 ? 'NAM' : 'NU') !== gioiTinh) {
     c.add('cccd-sex', ps, 'Số định danh không khớp giới tính');
   }
+}
+
+/** maXa is a pre-2025 commune of maTinh (as old code) or of an old province merged into maTinh. */
+function oldCommuneOf(c: Collector, maXa: string, maTinh: string): boolean {
+  const old = c.ctx.catalogues.byCode('xa-truoc-2025', maXa);
+  if (!old) return false;
+  const oldTinh = old.maTinh ?? old.maCha ?? '';
+  if (oldTinh === maTinh) return true;
+  return c.ctx.catalogues.byCode('tinh-truoc-2025', oldTinh)?.maMoi?.some((m) => m.ma === maTinh) ?? false;
 }
 
 /** Fallback when tinh-truoc-2025 is not in the context: the 63 pre-2025 province codes. */
