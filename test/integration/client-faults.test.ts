@@ -1,0 +1,128 @@
+/**
+ * Exactly-once creates through faults: the national client against the project's own simulator over real HTTP,
+ * with ~20 % of requests failing — 5xx, resets and hangs, before AND after the write was applied. Every create
+ * must land exactly once (creates === 1 per record, none missing, no DA_TON_TAI), which only holds if every
+ * retry carries the same Idempotency-Key as the attempt it repeats.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { startSimulator, type InspectReport, type RunningSimulator } from '../../src/simulator/index.js';
+import { createNationalClient, type NationalClient, type WriteResult } from '../../src/national/client.js';
+import type { HoSoDon } from '../../src/contract/schemas.js';
+
+const TOTAL = 1000;
+const CONCURRENCY = 20;
+
+let sim: RunningSimulator;
+let client: NationalClient;
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    host: '127.0.0.1',
+    port: 0,
+    quiet: true,
+    limits: { enabled: false },
+    faults: {
+      seed: 20251122,
+      // ≈ 20 % of API calls: 5xx before (4 %) and after (5 %) the write, resets before (3 %) and after (4 %),
+      // hangs before (2 %) and after (2 %). No 503 here: its Retry-After (≥ 1 s) would pause the whole client.
+      errorRate: { 500: 0.02, 502: 0.01, 504: 0.01 },
+      errorAfterRate: { 500: 0.03, 502: 0.01, 504: 0.01 },
+      resetBeforeRate: 0.03,
+      resetAfterRate: 0.04,
+      hangRate: 0.02,
+      hangAfterRate: 0.02,
+      hangMs: 2000,
+    },
+  });
+  client = createNationalClient({
+    baseUrl: sim.baseUrl,
+    clientId: 'demo-connector',
+    clientSecret: 'demo-secret',
+    timeoutMs: 400,
+    rateLimitRps: 100_000,
+    rateBurst: 10_000,
+    maxInFlight: CONCURRENCY,
+    retries: 10,
+    retryMinMs: 5,
+    retryMaxMs: 50,
+    logger: pino({ level: 'silent' }),
+  });
+});
+
+afterAll(async () => {
+  await client?.close();
+  await sim?.close();
+});
+
+function body(i: number, maDonVi: string): HoSoDon {
+  return {
+    maDonVi,
+    maHoSoNguon: `FLT-${String(i).padStart(5, '0')}`,
+    phienBanNguon: 1,
+    ngayNhanDon: '2025-09-01',
+    nguonDon: 'BUU_CHINH',
+    loaiDon: 'KIEN_NGHI_PHAN_ANH',
+    linhVuc: 'HC.DD',
+    noiDungTomTat: `Kiến nghị số ${i} về việc cấp giấy chứng nhận quyền sử dụng đất`,
+    anDanh: true,
+    baoMatDanhTinh: false,
+    soNguoi: 1,
+    nguoiDungDon: [],
+    dieuKienXuLy: 'DU_DIEU_KIEN',
+    dacTrungLienKet: { thuatToan: 'none', khoa: [], dacTrung: {} },
+  };
+}
+
+describe('national client through injected faults (simulator)', () => {
+  it(`${TOTAL} creates at concurrency ${CONCURRENCY}: every record created exactly once`, async () => {
+    const agencies = sim.reference.donVi.filter((d) => d.cap === 'TINH').slice(0, 5).map((d) => d.ma);
+    expect(agencies.length).toBeGreaterThan(0);
+    const bodies = Array.from({ length: TOTAL }, (_, i) => body(i, agencies[i % agencies.length]!));
+    const results: (WriteResult | Error)[] = new Array(TOTAL);
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < TOTAL) {
+          const i = next++;
+          results[i] = await client.write('ho-so-don', 'create', bodies[i]!).catch((e: unknown) => e as Error);
+        }
+      }),
+    );
+    const elapsed = performance.now() - t0;
+
+    const failures = results.filter((r) => r instanceof Error) as (Error & { code?: string })[];
+    expect(failures.map((f) => f.code ?? f.message)).toEqual([]);
+
+    // Read the inspection endpoint over HTTP, as an operator would.
+    const res = await fetch(`${sim.origin}/_sim/inspect`, { headers: { Authorization: `Bearer ${sim.adminToken}` } });
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as InspectReport;
+    const recs = Object.values(report.records).filter((r) => r.kind === 'ho-so-don' && r.maNguon.startsWith('FLT-'));
+    expect(recs).toHaveLength(TOTAL);
+    expect(recs.filter((r) => r.creates !== 1).map((r) => `${r.maNguon}:${r.creates}`)).toEqual([]);
+    expect(recs.every((r) => r.updates === 0)).toBe(true);
+    const byNguon = new Map(recs.map((r) => [`${r.maDonVi}|${r.maNguon}`, r]));
+    bodies.forEach((b, i) => {
+      const rec = byNguon.get(`${b.maDonVi}|${b.maHoSoNguon}`);
+      expect(rec, b.maHoSoNguon).toBeDefined();
+      expect((results[i] as WriteResult).nationalId).toBe(rec!.nationalId);
+    });
+    expect(report.totals.creates).toBe(TOTAL);
+
+    // The faults really happened, including after the write had been applied, and were absorbed by replays.
+    const f = report.totals.faults;
+    const sum = (pred: (k: string) => boolean) => Object.entries(f).filter(([k]) => pred(k)).reduce((s, [, v]) => s + v, 0);
+    const after = sum((k) => k.startsWith('after:'));
+    const total = sum(() => true);
+    expect(after).toBeGreaterThan(50);
+    expect(total / report.totals.requests).toBeGreaterThan(0.12);
+    expect(report.totals.replays).toBeGreaterThan(50);
+    const s = client.stats();
+    expect(s.retries).toBeGreaterThanOrEqual(total - 5);
+    expect(s.timeouts + s.resets).toBeGreaterThan(20);
+    expect(results.filter((r) => (r as WriteResult).replayed).length).toBeGreaterThan(50);
+    expect(elapsed).toBeLessThan(60_000);
+  }, 90_000);
+});
