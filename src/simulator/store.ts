@@ -1,0 +1,270 @@
+/**
+ * The simulator's national database: records of both kinds, the duplicate-key index
+ * and the duplicate links. In memory; `toJSON`/`load` for the optional snapshot file.
+ *
+ * capNhatLuc comes from one strictly monotonic clock per store (wall clock in ms, bumped
+ * by 1 ms when two writes share a millisecond), so (capNhatLuc, id) is a total order in
+ * which every write moves its record to the end: a cursor holding the last
+ * (capNhatLuc, id) seen can never skip a record that did not change during the walk.
+ */
+import type { RecordKind } from '../contract/schemas.js';
+import type { InspectRecord } from './types.js';
+
+export type TrangThai = 'HOAT_DONG' | 'DA_HUY';
+
+export interface StoredRecord {
+  kind: RecordKind;
+  id: string;
+  maDonVi: string;
+  maNguon: string;
+  phienBanNguon: number;
+  body: Record<string, unknown>;
+  bamNoiDung: string;
+  capNhatLuc: string;
+  trangThai: TrangThai;
+  lyDoHuy?: string;
+  creates: number;
+  updates: number;
+  noops: number;
+}
+
+export interface StoredLink {
+  maLienKet: string;
+  maHoSo: string;
+  maHoSoKhac: string;
+  maDonVi: string;
+  maDonViKhac: string;
+  mucDo: 'TRUNG' | 'NGHI_TRUNG';
+  diem: number;
+  lyDo?: string;
+  xacNhanBoi?: string;
+  taoBoi: string;
+  trangThai: 'HIEU_LUC' | 'DA_GO';
+  capNhatLuc: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+const ID_PREFIX: Record<RecordKind, string> = { 'ho-so-don': 'HS', 'luot-tiep': 'LT' };
+
+export function encodeCursor(capNhatLuc: string, id: string): string {
+  return Buffer.from(JSON.stringify([capNhatLuc, id]), 'utf8').toString('base64url');
+}
+export function decodeCursor(s: string): [string, string] | undefined {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    /* fallthrough */
+  }
+  return undefined;
+}
+
+export class Store {
+  private lastMs = 0;
+  private seq = 0;
+  readonly records = new Map<string, StoredRecord>(); // by national id
+  readonly bySource = new Map<string, string>(); // `${kind}|${maDonVi}|${maNguon}` → id
+  readonly keyIndex = new Map<string, Set<string>>(); // khoa → ho-so-don ids
+  readonly links = new Map<string, StoredLink>(); // by maLienKet
+  readonly linkByPair = new Map<string, string>();
+  cancels = 0;
+
+  constructor(private readonly now: () => Date) {}
+
+  /** Strictly increasing RFC 3339 timestamp (UTC, milliseconds). */
+  stamp(): string {
+    const ms = Math.max(this.now().getTime(), this.lastMs + 1);
+    this.lastMs = ms;
+    return new Date(ms).toISOString();
+  }
+
+  nextId(prefix: string): string {
+    this.seq += 1;
+    return `${prefix}-${String(this.seq).padStart(9, '0')}`;
+  }
+
+  static sourceKey(kind: RecordKind, maDonVi: string, maNguon: string): string {
+    return `${kind}|${maDonVi}|${maNguon}`;
+  }
+
+  findBySource(kind: RecordKind, maDonVi: string, maNguon: string): StoredRecord | undefined {
+    const id = this.bySource.get(Store.sourceKey(kind, maDonVi, maNguon));
+    return id ? this.records.get(id) : undefined;
+  }
+
+  get(kind: RecordKind, id: string): StoredRecord | undefined {
+    const r = this.records.get(id);
+    return r && r.kind === kind ? r : undefined;
+  }
+
+  create(kind: RecordKind, maDonVi: string, maNguon: string, body: Record<string, unknown>, bam: string): StoredRecord {
+    const r: StoredRecord = {
+      kind,
+      id: this.nextId(ID_PREFIX[kind]),
+      maDonVi,
+      maNguon,
+      phienBanNguon: body.phienBanNguon as number,
+      body,
+      bamNoiDung: bam,
+      capNhatLuc: this.stamp(),
+      trangThai: 'HOAT_DONG',
+      creates: 1,
+      updates: 0,
+      noops: 0,
+    };
+    this.records.set(r.id, r);
+    this.bySource.set(Store.sourceKey(kind, maDonVi, maNguon), r.id);
+    this.index(r);
+    return r;
+  }
+
+  update(r: StoredRecord, body: Record<string, unknown>, bam: string): void {
+    this.unindex(r);
+    r.body = body;
+    r.bamNoiDung = bam;
+    r.phienBanNguon = body.phienBanNguon as number;
+    r.capNhatLuc = this.stamp();
+    r.updates += 1;
+    this.index(r);
+  }
+
+  cancel(r: StoredRecord, lyDo: string): boolean {
+    if (r.trangThai === 'DA_HUY') return false;
+    r.trangThai = 'DA_HUY';
+    r.lyDoHuy = lyDo;
+    r.capNhatLuc = this.stamp();
+    this.cancels += 1;
+    return true;
+  }
+
+  private keysOf(r: StoredRecord): string[] {
+    if (r.kind !== 'ho-so-don') return [];
+    const d = r.body.dacTrungLienKet as { khoa?: unknown } | undefined;
+    return Array.isArray(d?.khoa) ? (d.khoa as string[]) : [];
+  }
+  private index(r: StoredRecord): void {
+    for (const k of this.keysOf(r)) {
+      let s = this.keyIndex.get(k);
+      if (!s) this.keyIndex.set(k, (s = new Set()));
+      s.add(r.id);
+    }
+  }
+  private unindex(r: StoredRecord): void {
+    for (const k of this.keysOf(r)) {
+      const s = this.keyIndex.get(k);
+      s?.delete(r.id);
+      if (s && s.size === 0) this.keyIndex.delete(k);
+    }
+  }
+
+  /** Candidates sharing keys: [record, shared keys] most shared first, then newest ngayNhanDon, then id. */
+  findByKeys(keys: string[], opts: { exclude: Set<string>; tuNgay?: string; denNgay?: string }): [StoredRecord, string[]][] {
+    const shared = new Map<string, string[]>();
+    for (const k of new Set(keys)) {
+      for (const id of this.keyIndex.get(k) ?? []) {
+        if (opts.exclude.has(id)) continue;
+        const l = shared.get(id);
+        if (l) l.push(k);
+        else shared.set(id, [k]);
+      }
+    }
+    const out: [StoredRecord, string[]][] = [];
+    for (const [id, ks] of shared) {
+      const r = this.records.get(id);
+      if (!r || r.trangThai === 'DA_HUY') continue;
+      const ngay = String(r.body.ngayNhanDon);
+      if (opts.tuNgay && ngay < opts.tuNgay) continue;
+      if (opts.denNgay && ngay > opts.denNgay) continue;
+      out.push([r, ks]);
+    }
+    out.sort((a, b) => b[1].length - a[1].length || String(b[0].body.ngayNhanDon).localeCompare(String(a[0].body.ngayNhanDon)) || (a[0].id < b[0].id ? -1 : 1));
+    return out;
+  }
+
+  /** Paged walk in (capNhatLuc, id) order. */
+  page<T extends { capNhatLuc: string }>(all: Iterable<T>, idOf: (t: T) => string, q: { capNhatTu?: string; after?: [string, string]; limit: number }): Page<T> {
+    const rows: T[] = [];
+    for (const t of all) {
+      if (q.capNhatTu && t.capNhatLuc < q.capNhatTu) continue;
+      if (q.after) {
+        const [c, id] = q.after;
+        if (t.capNhatLuc < c || (t.capNhatLuc === c && idOf(t) <= id)) continue;
+      }
+      rows.push(t);
+    }
+    rows.sort((a, b) => (a.capNhatLuc < b.capNhatLuc ? -1 : a.capNhatLuc > b.capNhatLuc ? 1 : idOf(a) < idOf(b) ? -1 : 1));
+    const items = rows.slice(0, q.limit);
+    const last = items[items.length - 1];
+    return { items, next: rows.length > q.limit && last ? encodeCursor(last.capNhatLuc, idOf(last)) : null };
+  }
+
+  recordsOf(kind: RecordKind, maDonVi: string): StoredRecord[] {
+    const out: StoredRecord[] = [];
+    for (const r of this.records.values()) if (r.kind === kind && r.maDonVi === maDonVi) out.push(r);
+    return out;
+  }
+
+  linksOf(maDonVi: string): StoredLink[] {
+    const out: StoredLink[] = [];
+    for (const l of this.links.values()) if (l.maDonVi === maDonVi || l.maDonViKhac === maDonVi) out.push(l);
+    return out;
+  }
+
+  static pairKey(a: string, b: string): string {
+    return a < b ? `${a}|${b}` : `${b}|${a}`;
+  }
+
+  inspectRecords(): Record<string, InspectRecord> {
+    const out: Record<string, InspectRecord> = {};
+    for (const r of this.records.values()) {
+      out[Store.sourceKey(r.kind, r.maDonVi, r.maNguon)] = {
+        kind: r.kind,
+        maDonVi: r.maDonVi,
+        maNguon: r.maNguon,
+        nationalId: r.id,
+        maHoSo: r.id,
+        creates: r.creates,
+        updates: r.updates,
+        noops: r.noops,
+        phienBanNguon: r.phienBanNguon,
+        bamNoiDung: r.bamNoiDung,
+        trangThai: r.trangThai,
+        capNhatLuc: r.capNhatLuc,
+      };
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.records.clear();
+    this.bySource.clear();
+    this.keyIndex.clear();
+    this.links.clear();
+    this.linkByPair.clear();
+    this.cancels = 0;
+  }
+
+  toJSON(): unknown {
+    return { lastMs: this.lastMs, seq: this.seq, cancels: this.cancels, records: [...this.records.values()], links: [...this.links.values()] };
+  }
+
+  load(snap: { lastMs?: number; seq?: number; cancels?: number; records?: StoredRecord[]; links?: StoredLink[] }): void {
+    this.clear();
+    this.lastMs = snap.lastMs ?? 0;
+    this.seq = snap.seq ?? 0;
+    this.cancels = snap.cancels ?? 0;
+    for (const r of snap.records ?? []) {
+      this.records.set(r.id, r);
+      this.bySource.set(Store.sourceKey(r.kind, r.maDonVi, r.maNguon), r.id);
+      this.index(r);
+    }
+    for (const l of snap.links ?? []) {
+      this.links.set(l.maLienKet, l);
+      this.linkByPair.set(Store.pairKey(l.maHoSo, l.maHoSoKhac), l.maLienKet);
+    }
+  }
+}
