@@ -55,6 +55,26 @@ export interface MapResult {
   issues: Issue[];
   /** Version of the mapping code that produced this result (stored with each output). */
   mappingVersion: string;
+  /**
+   * Values an officer may use to complete a blocked record in review (e.g. so-tiep: the first
+   * clause of the content as a candidate doiTuongBiKNTC). They are petition text, i.e. personal
+   * data: store them like the raw record (encrypted), never log them, never put them in messages.
+   */
+  suggestions?: Suggestion[];
+  /**
+   * The candidate body of each blocked output, as far as it could be built — what an officer
+   * completes in review. Personal data: stored like the raw record, never logged.
+   */
+  candidates?: { kind: RecordKind; body: Record<string, unknown> }[];
+}
+
+export interface Suggestion {
+  recordKind: RecordKind;
+  /** National pointer of the field the value would fill. */
+  national: string;
+  /** Source pointer the value was taken from. */
+  source: string;
+  value: string;
 }
 
 /** A catalogue lookup table, fetched from the national API at run time (never vendored). */
