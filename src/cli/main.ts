@@ -36,5 +36,6 @@ export async function main(argv = process.argv): Promise<void> {
   }
 }
 
-const invokedDirectly = process.argv[1] && /(?:main\.(?:ts|js)|kntc(?:\.js)?)$/.test(process.argv[1]);
+// bin/kntc.js calls main() itself; matching it here too ran every command twice.
+const invokedDirectly = process.argv[1] && /main\.(?:ts|js)$/.test(process.argv[1]);
 if (invokedDirectly) void main();
