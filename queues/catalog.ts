@@ -1,0 +1,103 @@
+/**
+ * The one catalog of the connector's queues. Every queue's payload schema, retry
+ * policy and retention lives here, and every producer/consumer goes through it.
+ *
+ * Payloads carry references only (the ledger tracking id, a record kind and a
+ * version) — never personal data: the content stays encrypted in the ledger.
+ * Job ids are deterministic, so a retried enqueue collapses onto the job that
+ * already exists instead of doubling the work.
+ */
+import { z } from 'zod';
+import type { DefaultJobOptions, KeepJobs } from 'bullmq';
+import type { Config } from '../config/index.js';
+
+export const QUEUE_NAMES = ['map', 'push', 'dedupe'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+const TrackingId = z.string().regex(/^[a-z2-7]{20}$/);
+const Kind = z.enum(['ho-so-don', 'luot-tiep']);
+const Version = z.number().int().min(1);
+/** First 12 hex of the ledger's keyed fingerprint of the raw content: same version, other content → another job. */
+const Fingerprint = z.string().regex(/^[0-9a-f]{12}$/);
+
+export const PAYLOADS = {
+  /** Map the ledger's latest raw record (if it is still version `v`). */
+  map: z.strictObject({ tid: TrackingId, v: Version, f: Fingerprint }),
+  /** Push the ledger's latest mapped record of `kind` (at least version `v`). */
+  push: z.strictObject({ tid: TrackingId, kind: Kind, v: Version, f: Fingerprint }),
+  /** Duplicate search for a pushed ho-so-don. */
+  dedupe: z.strictObject({ tid: TrackingId, v: Version, maHoSo: z.string().min(1).max(200) }),
+} as const;
+export type Payload<Q extends QueueName> = z.infer<(typeof PAYLOADS)[Q]>;
+
+/** Name of the custom backoff (exponential + full jitter, at least the server's Retry-After). */
+export const BACKOFF_TYPE = 'kntc-exp-jitter';
+
+export interface QueueSpec<Q extends QueueName = QueueName> {
+  name: Q;
+  schema: (typeof PAYLOADS)[Q];
+  /** What the queue is for (operators, README). */
+  doc: string;
+  attempts: number;
+  backoffMs: number;
+  /** Upper bound of one backoff delay. */
+  maxBackoffMs: number;
+  /** A processor run longer than this fails the attempt (it is retried). */
+  timeoutMs: number;
+  removeOnComplete: KeepJobs;
+  removeOnFail: KeepJobs;
+  /** How many times a job may be found stalled (its worker died) before it fails. Stalled jobs are re-run: processors are idempotent. */
+  maxStalledCount: number;
+  /** Deterministic job id. */
+  jobId(p: Payload<Q>): string;
+}
+
+export function queueSpecs(cfg: Pick<Config, 'JOB_ATTEMPTS' | 'JOB_BACKOFF_MS'>): { [Q in QueueName]: QueueSpec<Q> } {
+  const keepDone: KeepJobs = { age: 3600, count: 20000 };
+  const keepFailed: KeepJobs = { age: 7 * 24 * 3600 };
+  return {
+    map: {
+      name: 'map', schema: PAYLOADS.map, doc: 'Map a received raw record to national records (pure, local).',
+      attempts: 5, backoffMs: Math.min(cfg.JOB_BACKOFF_MS, 2000), maxBackoffMs: 60_000, timeoutMs: 60_000,
+      removeOnComplete: keepDone, removeOnFail: keepFailed, maxStalledCount: 1000,
+      jobId: (p) => `m-${p.tid}-${p.v}-${p.f}`,
+    },
+    push: {
+      name: 'push', schema: PAYLOADS.push, doc: 'Send the latest mapped version of one national record (create/update, batched).',
+      attempts: cfg.JOB_ATTEMPTS, backoffMs: cfg.JOB_BACKOFF_MS, maxBackoffMs: 15 * 60_000, timeoutMs: 5 * 60_000,
+      removeOnComplete: keepDone, removeOnFail: keepFailed, maxStalledCount: 1000,
+      jobId: (p) => `p-${p.tid}-${p.kind}-${p.v}-${p.f}`,
+    },
+    dedupe: {
+      name: 'dedupe', schema: PAYLOADS.dedupe, doc: 'Look for duplicates of a pushed ho-so-don (src/dedupe).',
+      attempts: cfg.JOB_ATTEMPTS, backoffMs: cfg.JOB_BACKOFF_MS, maxBackoffMs: 15 * 60_000, timeoutMs: 5 * 60_000,
+      removeOnComplete: keepDone, removeOnFail: keepFailed, maxStalledCount: 1000,
+      jobId: (p) => `d-${p.tid}-${p.v}`,
+    },
+  };
+}
+
+/** BullMQ default job options of a queue. */
+export function jobOptions(spec: QueueSpec): DefaultJobOptions {
+  return {
+    attempts: spec.attempts,
+    backoff: { type: BACKOFF_TYPE, delay: spec.backoffMs },
+    removeOnComplete: spec.removeOnComplete,
+    removeOnFail: spec.removeOnFail,
+  };
+}
+
+/**
+ * Exponential backoff with full jitter in [d/2, d], d = base·2^(attempt-1) capped,
+ * and never shorter than the server's Retry-After when the error carries one.
+ */
+export function backoffDelay(attemptsMade: number, baseMs: number, maxMs: number, retryAfterMs?: number, rnd: () => number = Math.random): number {
+  const d = Math.min(maxMs, baseMs * 2 ** Math.max(0, attemptsMade - 1));
+  const jittered = Math.floor(d / 2 + rnd() * (d / 2));
+  return Math.max(jittered, retryAfterMs ?? 0);
+}
+
+/** Validate a payload before it is enqueued (and when a job is picked up). */
+export function parsePayload<Q extends QueueName>(specs: { [K in QueueName]: QueueSpec<K> }, q: Q, data: unknown): Payload<Q> {
+  return specs[q].schema.parse(data) as Payload<Q>;
+}

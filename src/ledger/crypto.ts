@@ -1,0 +1,87 @@
+/**
+ * Encryption at rest for the ledger's personal content (raw records, mapped bodies).
+ * AES-256-GCM, a fresh 96-bit IV per value, the ledger key + field name bound as
+ * additional authenticated data (a value copied to another record or field does not
+ * decrypt). Stored form: `keyId:iv:tag:ciphertext` (base64 parts). The key id is
+ * stored with every value so keys can be rotated: new values use the current key,
+ * old values still decrypt while their key is listed in `oldKeys`.
+ */
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+
+export interface LedgerKeys {
+  keyId: string;
+  key: Buffer;
+  /** Earlier keys, by id, still accepted for decryption. */
+  oldKeys?: Record<string, Buffer>;
+}
+
+export class LedgerCryptoError extends Error {
+  readonly code = 'KNTC_ERR_LEDGER_CRYPTO';
+}
+
+/** Parse a base64 32-byte key (LEDGER_ENCRYPTION_KEY). */
+export function parseKey(b64: string): Buffer {
+  const key = Buffer.from(b64, 'base64');
+  if (key.length !== 32) throw new LedgerCryptoError(`LEDGER_ENCRYPTION_KEY must be base64 of 32 bytes (got ${key.length})`);
+  return key;
+}
+
+/**
+ * Extra decryption keys from `id=base64,id2=base64` (env LEDGER_OLD_KEYS; rotation).
+ * Kept out of the config table on purpose: it is only needed during a rotation.
+ */
+export function parseOldKeys(spec: string | undefined): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  for (const part of (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const i = part.indexOf('=');
+    if (i <= 0) throw new LedgerCryptoError('LEDGER_OLD_KEYS must be id=base64[,id=base64…]');
+    out[part.slice(0, i)] = parseKey(part.slice(i + 1));
+  }
+  return out;
+}
+
+export class LedgerCipher {
+  private readonly keys: Map<string, Buffer>;
+  private readonly hmacKey: Buffer;
+  constructor(private readonly cfg: LedgerKeys) {
+    if (!/^[A-Za-z0-9._-]{1,32}$/.test(cfg.keyId)) throw new LedgerCryptoError('LEDGER_KEY_ID must be 1–32 of [A-Za-z0-9._-]');
+    if (cfg.key.length !== 32) throw new LedgerCryptoError('ledger key must be 32 bytes');
+    this.keys = new Map(Object.entries(cfg.oldKeys ?? {}));
+    this.keys.set(cfg.keyId, cfg.key);
+    // Content fingerprints are keyed, so a stored hash cannot be matched against guessed personal data.
+    this.hmacKey = createHmac('sha256', cfg.key).update('kntc-ledger-fingerprint-v1').digest();
+  }
+
+  get keyId(): string {
+    return this.cfg.keyId;
+  }
+
+  encrypt(plain: string, aad: string): string {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', this.cfg.key, iv);
+    c.setAAD(Buffer.from(aad, 'utf8'));
+    const ct = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+    return `${this.cfg.keyId}:${iv.toString('base64')}:${c.getAuthTag().toString('base64')}:${ct.toString('base64')}`;
+  }
+
+  decrypt(stored: string, aad: string): string {
+    const parts = stored.split(':');
+    if (parts.length !== 4) throw new LedgerCryptoError('malformed encrypted value');
+    const [keyId, iv, tag, ct] = parts as [string, string, string, string];
+    const key = this.keys.get(keyId);
+    if (!key) throw new LedgerCryptoError(`no ledger key with id ${keyId} (rotation: list it in LEDGER_OLD_KEYS)`);
+    try {
+      const d = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
+      d.setAAD(Buffer.from(aad, 'utf8'));
+      d.setAuthTag(Buffer.from(tag, 'base64'));
+      return Buffer.concat([d.update(Buffer.from(ct, 'base64')), d.final()]).toString('utf8');
+    } catch {
+      throw new LedgerCryptoError('encrypted value failed authentication (wrong key, record or field)');
+    }
+  }
+
+  /** Keyed content fingerprint (hex), for "same content?" checks without keeping content in clear. */
+  fingerprint(text: string): string {
+    return createHmac('sha256', this.hmacKey).update(text, 'utf8').digest('hex');
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Shared plumbing of the pipeline (API side) and the workers: Redis connections,
+ * queue handles from the catalog, mapper lookup, queue counts.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import { Queue } from 'bullmq';
+import type { Config } from '../../config/index.js';
+import type { SourceMapper } from '../../mappers/types.js';
+import { getMapper } from '../../mappers/registry.js';
+import { QUEUE_NAMES, queueSpecs, jobOptions, type QueueName } from '../../queues/catalog.js';
+
+/**
+ * A Redis connection. `waitForever` (workers) waits for Redis to come back instead of
+ * failing commands; the API side fails fast so a request is never acknowledged without Redis.
+ */
+export function connectRedis(url: string, opts: { waitForever?: boolean; name?: string; autoPipeline?: boolean } = {}): Redis {
+  const o: RedisOptions = {
+    maxRetriesPerRequest: opts.waitForever ? null : 2,
+    // BullMQ connections stay without auto-pipelining (reported trouble); the ledger's use it.
+    enableAutoPipelining: opts.autoPipeline ?? false,
+    connectionName: opts.name ?? 'kntc',
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+  };
+  return new Redis(url, o);
+}
+
+export type Queues = Record<QueueName, Queue>;
+
+export function openQueues(cfg: Config, connection: Redis, names: readonly QueueName[] = QUEUE_NAMES): Queues {
+  const specs = queueSpecs(cfg);
+  const out = {} as Queues;
+  for (const n of names) out[n] = new Queue(n, { connection, prefix: cfg.KNTC_PREFIX, defaultJobOptions: jobOptions(specs[n]) });
+  return out;
+}
+
+/** Job counts per queue. `waiting` includes prioritized jobs (BullMQ keeps those apart). */
+export async function queueCounts(queues: Partial<Queues>): Promise<Record<string, Record<string, number>>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [name, q] of Object.entries(queues)) {
+    if (!q) continue;
+    const c = await q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed', 'paused', 'waiting-children');
+    out[name] = {
+      waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.paused ?? 0),
+      active: c.active ?? 0,
+      delayed: c.delayed ?? 0,
+      failed: c.failed ?? 0,
+      completed: c.completed ?? 0,
+    };
+  }
+  return out;
+}
+
+/** The mapper of a source: test/embedding overrides first, then mappers/registry.ts. */
+export async function findMapper(name: string, overrides?: Record<string, SourceMapper>): Promise<SourceMapper | undefined> {
+  return overrides?.[name] ?? getMapper(name);
+}

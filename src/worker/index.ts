@@ -1,0 +1,213 @@
+/**
+ * `startWorkers`: the map, push and dedupe consumers of one worker process. Any
+ * number of such processes may run against one Redis. Processors are idempotent, so
+ * a job re-run after its worker died (BullMQ stalled-job recovery) is harmless.
+ */
+import { Worker, Queue, type Job, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../../config/index.js';
+import type { Catalogues, SourceMapper } from '../../mappers/types.js';
+import type { HoSoDon } from '../contract/schemas.js';
+import { Ledger, ledgerCipherFromConfig } from '../ledger/index.js';
+import { QUEUE_NAMES, BACKOFF_TYPE, backoffDelay, queueSpecs, type QueueName, type QueueSpec } from '../../queues/catalog.js';
+import { connectRedis, openQueues, queueCounts, findMapper } from '../pipeline/infra.js';
+import { processMap, type PushRequest } from './map.js';
+import { processPush, RetryableFailure } from '../push/processor.js';
+import { BatchSender, type BatchSenderOptions } from '../push/batcher.js';
+import type { NationalPort } from '../push/port.js';
+import { createNationalClient, type NationalClient } from '../national/client.js';
+import { CatalogueStore, type CatalogueSource } from '../national/catalogue-store.js';
+import { localToday } from '../push/priority.js';
+import { computeLinkage } from '../dedupe/features.js';
+import { registerQueueDepthSource, national429 } from '../metrics.js';
+import { logger } from '../log/logger.js';
+
+export interface StartWorkersOptions {
+  /** National client (default: createNationalClient(cfg)). Closed by the caller when given. */
+  client?: NationalPort & Partial<CatalogueSource> & { stats?: NationalClient['stats'] };
+  /** Jobs in parallel per queue (a number: map/dedupe get it, push gets 4× since pushes mostly wait on the network and form batches). */
+  concurrency?: number | Partial<Record<QueueName, number>>;
+  /** Which queues this process consumes (default all). */
+  queues?: readonly QueueName[];
+  /** Mappers by source (before mappers/registry.ts). */
+  mappers?: Record<string, SourceMapper>;
+  /** Catalogues for the mappers (default: CatalogueStore over the national client, refreshed hourly). */
+  catalogues?: Catalogues | (() => Promise<Catalogues>);
+  /** Enqueue a dedupe job after each pushed ho-so-don (default true). */
+  dedupe?: boolean;
+  /** BullMQ tuning (tests lower lockDuration/stalledInterval to recover killed workers fast). */
+  workerOptions?: Partial<Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'drainDelay'>>;
+  batch?: BatchSenderOptions;
+  now?: () => Date;
+}
+
+export interface RunningWorkers {
+  close(): Promise<void>;
+  readonly ledger: Ledger;
+  counts(): Promise<Record<string, Record<string, number>>>;
+}
+
+type DedupeProcessor = (data: { tid: string; v: number; maHoSo: string }, ctx: { ledger: Ledger; client: NationalPort; cfg: Config }) => Promise<unknown>;
+
+async function loadDedupeProcessor(): Promise<DedupeProcessor | undefined> {
+  try {
+    const spec = '../dedupe/processor.js';
+    const mod = (await import(spec)) as Record<string, unknown>;
+    const f = mod.processDedupe ?? mod.dedupeProcessor ?? mod.default;
+    return typeof f === 'function' ? (f as DedupeProcessor) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Catalogues from the national API, cached in Redis (CatalogueStore) and refreshed hourly. */
+async function defaultCatalogues(cfg: Config, client: CatalogueSource, redis: Redis): Promise<{ get(): Promise<Catalogues>; stop(): void }> {
+  const store = new CatalogueStore(client, redis, cfg.KNTC_PREFIX);
+  let loaded: Promise<Catalogues> | undefined;
+  return {
+    get: () => {
+      loaded ??= store.load().then((c) => {
+        store.startSchedule(3600_000);
+        return c;
+      }, (e: unknown) => {
+        loaded = undefined; // next job tries again
+        throw e;
+      });
+      return loaded;
+    },
+    stop: () => store.stop(),
+  };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_r, rej) => { t = setTimeout(() => rej(new Error(`${what} timed out after ${ms} ms`)), ms); t.unref(); })]).finally(() => clearTimeout(t));
+}
+
+export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}): Promise<RunningWorkers> {
+  const log = logger().child({ component: 'worker' });
+  const specs = queueSpecs(cfg);
+  const conn = connectRedis(cfg.REDIS_URL, { waitForever: true, name: 'kntc-worker-q' });
+  const ledgerConn = connectRedis(cfg.REDIS_URL, { waitForever: true, name: 'kntc-worker-l', autoPipeline: true });
+  const ledger = new Ledger(ledgerConn, cfg.KNTC_PREFIX, ledgerCipherFromConfig(cfg), opts.now);
+  const producers = openQueues(cfg, conn);
+  const ownClient = !opts.client;
+  const client = opts.client ?? createNationalClient(cfg);
+  const sender = new BatchSender(client, { maxInFlight: Math.max(1, cfg.NATIONAL_MAX_IN_FLIGHT), ...opts.batch });
+  let stopCatalogues = (): void => undefined;
+  let catalogues: () => Promise<Catalogues>;
+  if (typeof opts.catalogues === 'function') catalogues = opts.catalogues;
+  else if (opts.catalogues) catalogues = ((c) => async () => c)(opts.catalogues);
+  else {
+    if (typeof client.catalogueConditional !== 'function') throw new Error('startWorkers: give `catalogues` or a client with catalogueConditional');
+    const store = await defaultCatalogues(cfg, client as CatalogueSource, ledgerConn);
+    catalogues = store.get;
+    stopCatalogues = store.stop;
+  }
+  // national 429s seen by the client (also those it retried in-call) → kntc_national_429_total
+  let seen429 = client.stats?.().rateLimited ?? 0;
+  const poll429 = setInterval(() => {
+    const n = client.stats?.().rateLimited ?? 0;
+    if (n > seen429) national429.inc(n - seen429);
+    seen429 = n;
+  }, 1000);
+  poll429.unref();
+  const now = opts.now ?? (() => new Date());
+  const clock = { now, today: () => localToday(now(), cfg.TZ_OFFSET_MINUTES) };
+  const linkageSecret = cfg.NATIONAL_LINKAGE_SECRET.reveal();
+  const wantDedupe = opts.dedupe ?? true;
+  const names = opts.queues ?? QUEUE_NAMES;
+  const conc = (q: QueueName): number => {
+    const c = opts.concurrency ?? cfg.WORKER_CONCURRENCY;
+    if (typeof c === 'number') return q === 'push' ? c * 4 : c;
+    return c[q] ?? (q === 'push' ? cfg.WORKER_CONCURRENCY * 4 : cfg.WORKER_CONCURRENCY);
+  };
+
+  const enqueuePush = async (reqs: PushRequest[]): Promise<void> => {
+    await producers.push.addBulk(reqs.map((r) => {
+      const data = specs.push.schema.parse({ tid: r.tid, kind: r.kind, v: r.v, f: r.f });
+      return { name: 'push', data, opts: { jobId: specs.push.jobId(data), priority: r.priority } };
+    }));
+  };
+  const afterPush = wantDedupe
+    ? async (p: { tid: string; v: number; maHoSo: string }): Promise<void> => {
+      const data = specs.dedupe.schema.parse(p);
+      await producers.dedupe.add('dedupe', data, { jobId: specs.dedupe.jobId(data) });
+    }
+    : undefined;
+  const dedupeProcessor = names.includes('dedupe') ? await loadDedupeProcessor() : undefined;
+  if (names.includes('dedupe') && !dedupeProcessor) log.info('src/dedupe/processor.ts not present: dedupe jobs are acknowledged without work');
+
+  const processors: Record<QueueName, (job: Job) => Promise<unknown>> = {
+    map: (job) => processMap(specs.map.schema.parse(job.data), {
+      ledger, mapperFor: (s) => findMapper(s, opts.mappers), catalogues, clock, enqueuePush, log,
+    }),
+    push: async (job) => {
+      try {
+        return await processPush({ data: specs.push.schema.parse(job.data), attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 }, {
+          ledger, sender, client, log, linkage: (b: HoSoDon) => computeLinkage(b, linkageSecret), ...(afterPush ? { afterPush } : {}),
+        });
+      } catch (e) {
+        if (e instanceof RetryableFailure) throw e;
+        // Unexpected (bug, Redis trouble): retried by BullMQ; on the last attempt keep a reviewable rejection.
+        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+          const d = specs.push.schema.parse(job.data);
+          await ledger.pushResult(d.tid, d.kind, d.v, {
+            outcome: 'rejected', error: { code: 'LOI_NOI_BO', message: (e as Error).message },
+            issues: [{ code: 'LOI_NOI_BO', severity: 'error', source: '', recordKind: d.kind, message: 'Lỗi nội bộ của kết nối khi gửi hồ sơ; cần kỹ thuật viên kiểm tra.' }],
+          }).catch(() => undefined);
+        }
+        throw e;
+      }
+    },
+    dedupe: async (job) => {
+      const data = specs.dedupe.schema.parse(job.data);
+      if (!dedupeProcessor) return { outcome: 'no-processor' };
+      return dedupeProcessor(data, { ledger, client, cfg });
+    },
+  };
+
+  const workers: Worker[] = [];
+  for (const name of names) {
+    const spec = specs[name] as QueueSpec;
+    const w = new Worker(name, (job) => withTimeout(processors[name](job), spec.timeoutMs, `${name} job`), {
+      connection: conn,
+      prefix: cfg.KNTC_PREFIX,
+      concurrency: conc(name),
+      maxStalledCount: spec.maxStalledCount,
+      ...opts.workerOptions,
+      settings: {
+        backoffStrategy: (attemptsMade: number, type?: string, err?: Error) =>
+          type === BACKOFF_TYPE
+            ? backoffDelay(attemptsMade, spec.backoffMs, spec.maxBackoffMs, err instanceof RetryableFailure ? err.retryAfterMs : undefined)
+            : backoffDelay(attemptsMade, spec.backoffMs, spec.maxBackoffMs),
+      },
+    });
+    w.on('failed', (job, err) => log.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.name, code: (err as { code?: string }).code }, 'job attempt failed'));
+    w.on('error', (err) => log.error({ queue: name, err: err.message }, 'worker error'));
+    workers.push(w);
+  }
+  const unregister = registerQueueDepthSource(() => queueCounts(producers));
+  log.info({ queues: names, concurrency: names.map((n) => `${n}=${conc(n)}`).join(',') }, 'workers started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    ledger,
+    counts: () => queueCounts(producers),
+    close() {
+      closing ??= (async () => {
+        unregister();
+        clearInterval(poll429);
+        stopCatalogues();
+        sender.flushAll();
+        // finishes in-flight jobs (their batches are sent), takes no new ones
+        await Promise.all(workers.map((w) => w.close()));
+        await Promise.all(Object.values(producers).map((q: Queue) => q.close()));
+        if (ownClient) await client.close().catch(() => undefined);
+        for (const c of [conn, ledgerConn]) await c.quit().catch(() => c.disconnect());
+        log.info('workers stopped');
+      })();
+      return closing;
+    },
+  };
+}
