@@ -29,6 +29,8 @@ export interface RecordStatus {
   issues: Issue[];
   lastError?: { code: string; message: string; at: string };
   history: { at: string; state: string; version: number; detail?: string }[];
+  /** Per national record produced from the source record (so-tiep rows yield two). */
+  outputs?: { kind: RecordKind; localId: string; state: string; mappedVersion?: number; pushedVersion?: number; nationalId?: string }[];
 }
 
 export interface IngestPipeline {

@@ -68,6 +68,18 @@ export function publicStatus(s: RecordStatus) {
     nationalIds: { ...s.nationalIds },
     issues: (s.issues ?? []).map(publicIssue),
     ...(s.lastError ? { lastError: { code: s.lastError.code, message: s.lastError.message, at: s.lastError.at } } : {}),
+    ...(s.outputs
+      ? {
+          outputs: s.outputs.map((o) => ({
+            kind: o.kind,
+            localId: o.localId,
+            state: o.state,
+            ...(o.mappedVersion !== undefined ? { mappedVersion: o.mappedVersion } : {}),
+            ...(o.pushedVersion !== undefined ? { pushedVersion: o.pushedVersion } : {}),
+            ...(o.nationalId !== undefined ? { nationalId: o.nationalId } : {}),
+          })),
+        }
+      : {}),
     history: (s.history ?? []).map((h) => ({ at: h.at, state: h.state, version: h.version, ...(h.detail !== undefined ? { detail: h.detail } : {}) })),
   };
 }

@@ -1,11 +1,99 @@
 import type { Command } from 'commander';
+import { loadConfig } from '../../../config/index.js';
+import { createPipeline } from '../../pipeline/index.js';
+import { buildIngestServer } from '../../ingest/server.js';
+import { DEMO_KEYS, hashKey, newKey } from '../../ingest/keys.js';
+import { logger } from '../../log/logger.js';
 
-// Placeholder: replaced by the owner of the 'serve' command.
+interface ServeOpts {
+  host?: string;
+  port?: string;
+  hashKey?: string;
+  newKey?: string | boolean;
+}
+
+const demoTable = DEMO_KEYS.map((k) => `  ${k.plaintext.padEnd(18)} source ${k.source.padEnd(8)} agencies ${k.agencies.join(', ')}`).join('\n');
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('(not yet implemented)')
-    .action(() => {
-      throw new Error('kntc serve is not implemented yet');
+    .description('Run the ingest API: local systems push records (API key per system, bound to one source kind and its agencies).')
+    .option('--host <host>', 'listen address (default INGEST_HOST)')
+    .option('--port <port>', 'listen port, 0 = random (default INGEST_PORT)')
+    .option('--hash-key <plaintext>', 'print the sha256 hash of an API key for INGEST_KEYS_FILE, then exit')
+    .option('--new-key [source]', 'generate a random API key, print it with its hash and a key-file entry, then exit')
+    .addHelpText(
+      'after',
+      `
+Endpoints (JSON errors: {code: KNTC_ERR_…, message, thongDiep}):
+  POST /v1/records/:source          {"record": <raw>}               → 202 {results:[{trackingId, outcome, status}]}
+  POST /v1/records/:source/batch    {"records": [<raw>, …]}          (at most INGEST_MAX_BATCH)
+  POST /v1/files/:source            raw export file (text/plain, text/csv, application/x-ndjson; X-File-Name optional)
+  GET  /v1/records/:source/:agency/:localId                          → state, versions, national ids, issues, history
+  GET  /v1/whoami                                                    → key id, source, agencies
+  GET  /health/live | /health/ready (503 if Redis unreachable or maxmemory-policy ≠ noeviction)
+  GET  /metrics | /admin/queues     (Authorization: Bearer KNTC_ADMIN_TOKEN)
+Auth: "Authorization: Bearer <key>" or "X-Api-Key: <key>". A key only writes/reads its own source
+kind and agencies; the agency is read from each record, and one out-of-scope record refuses the
+whole request (403, nothing stored).
+
+Key file (INGEST_KEYS_FILE): [{"id": "lai-chau-qldt", "hash": "sha256:<hex>", "source": "qldt",
+  "agencies": ["000.00.00.H29"]}]  — hash with: kntc serve --hash-key <key> (or --new-key qldt).
+When INGEST_KEYS_FILE is empty the PUBLIC DEMO keys are active (never use them in production):
+${demoTable}
+Shutdown: SIGINT/SIGTERM stop accepting, finish in-flight requests, then close Redis.`,
+    )
+    .action(async (opts: ServeOpts) => {
+      if (opts.hashKey !== undefined) {
+        if (opts.hashKey.length < 20) process.stderr.write('warning: a key shorter than 20 characters is guessable; use kntc serve --new-key\n');
+        process.stdout.write(hashKey(opts.hashKey) + '\n');
+        return;
+      }
+      if (opts.newKey !== undefined) {
+        const source = typeof opts.newKey === 'string' ? opts.newKey : 'qldt';
+        const key = newKey(`kntc_${source.replace(/[^a-z0-9]/g, '')}`);
+        process.stdout.write(`key (give to the local system, store nowhere else): ${key}\n`);
+        process.stdout.write(`key-file entry: ${JSON.stringify({ id: `${source}-1`, hash: hashKey(key), source, agencies: ['<agency code>'] })}\n`);
+        return;
+      }
+      const overrides: Record<string, unknown> = {};
+      if (opts.host !== undefined) overrides.INGEST_HOST = opts.host;
+      if (opts.port !== undefined) overrides.INGEST_PORT = opts.port;
+      const cfg = loadConfig(process.env, overrides);
+      const log = logger().child({ component: 'serve' });
+      const pipeline = createPipeline(cfg);
+      const app = await buildIngestServer(cfg, { pipeline });
+      const r = await pipeline.ready();
+      if (!r.ok) log.warn({ reason: r.reason }, 'pipeline not ready: /health/ready answers 503 and writes fail until it is');
+      const address = await app.listen({ host: cfg.INGEST_HOST, port: cfg.INGEST_PORT });
+      log.info({ url: address }, 'ingest API listening');
+
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) {
+          log.warn({ signal }, 'second signal: exiting now');
+          process.exit(1);
+        }
+        stopping = true;
+        log.info({ signal }, 'shutting down: no new requests, finishing in-flight ones');
+        const force = setTimeout(() => {
+          log.error('shutdown took more than 15 s: exiting');
+          process.exit(1);
+        }, 15_000);
+        force.unref();
+        void (async () => {
+          try {
+            await app.close();
+            await pipeline.close();
+            log.info('stopped');
+            process.exit(0);
+          } catch (e) {
+            log.error({ errName: (e as Error).name }, 'shutdown failed');
+            process.exit(1);
+          }
+        })();
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
     });
 }
