@@ -727,7 +727,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
       const ten = decodeURIComponent(parts[1] ?? '') as CatalogueName;
       if (!(CATALOGUE_NAMES as readonly string[]).includes(ten)) return sendAnswer(res, fail(ctx, 404, 'KHONG_TIM_THAY'));
       const maTinh = ten === 'xa' ? (q.get('maTinh') ?? undefined) : undefined;
+      const lat = faults.latencyMs(`${method} ${sub}`);
+      if (lat > 0) await sleep(lat, timers);
+      const pre = faults.draw('before', `${method} ${sub}`);
+      if (pre) return inject(res, ctx, pre, 'before');
       const c = catalogueAnswer(ten, maTinh);
+      const post = faults.draw('after', `${method} ${sub}`);
+      if (post) return inject(res, ctx, post, 'after');
       const inm = req.headers['if-none-match'];
       const tags = typeof inm === 'string' ? inm.split(',').map((s) => s.trim().replace(/^W\//, '')) : [];
       if (tags.includes(c.etag) || tags.includes('*')) return sendBytes(res, 304, undefined, { ETag: c.etag });
