@@ -69,6 +69,7 @@ export const SETTINGS = {
   DON_VI_PATH: { schema: z.string(), default: '', doc: 'Agency catalogue JSON for the simulator (empty: ../shared/data/don-vi.json if present, else the built-in sample).' },
   SIMULATOR_PORT: { schema: int(0, 65535), default: '4010', doc: 'Port of `kntc simulator`.' },
   SIMULATOR_CLIENTS_FILE: { schema: z.string(), default: '', doc: 'JSON file of simulator clients (id, secret, agencies, limits); empty = one demo client covering every agency.' },
+  SIMULATOR_FAULTS: { schema: z.string(), default: '', doc: 'Fault injection of `kntc simulator`: a FaultConfig as JSON text or a path to a JSON file (see src/simulator/types.ts); empty = no faults.' },
   // --- misc
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino log level.' },
   KNTC_DATA_DIR: { schema: z.string(), default: '.kntc', doc: 'Where the demo and CLI keep local files (generated data, reports, snapshots).' },
