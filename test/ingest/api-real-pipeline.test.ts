@@ -1,0 +1,103 @@
+/**
+ * The ingest API on the real pipeline (ledger + BullMQ on the real Redis) and the real
+ * mappers: every refusal of the shared table leaves ZERO keys under the test prefix
+ * (no ledger entry, no job, not even a queue's meta key), while a 202 leaves both.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { loadConfig, projectPath } from '../../config/index.js';
+import { createLogger } from '../../src/log/logger.js';
+import { buildIngestServer } from '../../src/ingest/server.js';
+import { createPipeline, type Pipeline } from '../../src/pipeline/index.js';
+import { REDIS_URL, dropPrefix, uniquePrefix } from '../helpers/redis.js';
+import { LogSink } from './fakes.js';
+import { REFUSAL_CASES, TEST_KEYS, TEST_LIMITS } from './refusal-cases.js';
+
+const prefix = uniquePrefix('ingest_real');
+let app: FastifyInstance;
+let pipeline: Pipeline;
+let redis: Redis;
+const sink = new LogSink();
+
+async function keysUnderPrefix(): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    out.push(...keys);
+  } while (cursor !== '0');
+  return out;
+}
+
+/** Two real lines of the Lai Châu export (different id_don, agency 000.00.00.H29). */
+function sampleQldt(): Record<string, unknown>[] {
+  const lines = readFileSync(projectPath('..', 'shared', 'samples', 'qldt-lai-chau.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+  const recs = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.ma_don_vi === '000.00.00.H29');
+  const byId = new Map<unknown, Record<string, unknown>>();
+  for (const r of recs) if (!byId.has(r.id_don)) byId.set(r.id_don, r);
+  return [...byId.values()].slice(0, 2);
+}
+
+beforeAll(async () => {
+  redis = new Redis(REDIS_URL);
+  const cfg = loadConfig({}, { ...TEST_LIMITS, INGEST_RATE_LIMIT_RPS: 1000, KNTC_PREFIX: prefix, REDIS_URL });
+  pipeline = createPipeline(cfg);
+  app = await buildIngestServer(cfg, { pipeline, keys: TEST_KEYS.entries, logger: createLogger({ level: 'debug' }, sink) });
+  await app.ready();
+});
+afterAll(async () => {
+  await app?.close();
+  await pipeline?.close();
+  await dropPrefix(prefix);
+  redis?.disconnect();
+});
+
+describe('refusals on the real pipeline', () => {
+  for (const c of REFUSAL_CASES) {
+    it(`${c.name} → ${c.status}, zero Redis keys`, async () => {
+      const res = await app.inject(c.request());
+      expect(res.statusCode).toBe(c.status);
+      expect(res.json().code).toBe(c.code);
+      expect(await keysUnderPrefix()).toEqual([]);
+    });
+  }
+});
+
+describe('202 on the real pipeline', () => {
+  it('stores and queues a batch of real sample records, answers tracking ids, and the status endpoint shows them', async () => {
+    const recs = sampleQldt();
+    expect(recs).toHaveLength(2);
+    const res = await app.inject({ method: 'POST', url: '/v1/records/qldt/batch', headers: { authorization: `Bearer ${TEST_KEYS.qldt}` }, payload: { records: recs } });
+    expect(res.statusCode).toBe(202);
+    const body = res.json() as { results: { trackingId: string; localId: string; outcome: string; status: string }[] };
+    expect(body.results.map((r) => r.localId)).toEqual(recs.map((r) => r.id_don));
+    expect(body.results.every((r) => r.outcome === 'accepted' && r.trackingId.length > 0)).toBe(true);
+
+    // Durable: the ledger and the map queue hold them now.
+    const keys = await keysUnderPrefix();
+    expect(keys.length).toBeGreaterThan(0);
+    const counts = await pipeline.counts();
+    expect(counts.map?.waiting).toBe(2);
+
+    const st = await app.inject({ method: 'GET', url: body.results[0]!.status, headers: { 'x-api-key': TEST_KEYS.qldt } });
+    expect(st.statusCode).toBe(200);
+    expect(st.json()).toMatchObject({ source: 'qldt', agency: '000.00.00.H29', localId: recs[0]!.id_don, trackingId: body.results[0]!.trackingId, state: 'received', latestVersion: recs[0]!.phien_ban });
+
+    // Same record again: recognised, no new job.
+    const again = await app.inject({ method: 'POST', url: '/v1/records/qldt', headers: { authorization: `Bearer ${TEST_KEYS.qldt}` }, payload: { record: recs[0] } });
+    expect(again.statusCode).toBe(202);
+    expect(again.json().results[0].outcome).toBe('unchanged');
+    expect((await pipeline.counts()).map?.waiting).toBe(2);
+
+    // The personal values of the real records never reached the logs.
+    const people = recs
+      .flatMap((r) => (Array.isArray(r.nguoi_dung_don) ? (r.nguoi_dung_don as { ho_ten?: string; cmnd_cccd?: string }[]).flatMap((p) => [p.ho_ten, p.cmnd_cccd]) : String(r.nguoi_dung_don ?? '').split(';')))
+      .map((v) => v?.trim())
+      .filter((v): v is string => !!v);
+    expect(people.length).toBeGreaterThan(1);
+    for (const v of people) expect(sink.text).not.toContain(v);
+  });
+});
