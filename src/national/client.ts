@@ -158,6 +158,8 @@ export interface NationalClientStats {
   tokenRefreshes: number;
   /** Answers with Idempotent-Replayed: true. */
   replayed: number;
+  /** Batch items re-sent after a retryable item error. */
+  itemRetries: number;
   /** Requests currently in flight / waiting for a slot. */
   inFlight: number;
   waiting: number;
@@ -330,7 +332,7 @@ export class NationalClient {
   private readonly catCache = new Map<string, { etag: string; catalogue: Catalogue }>();
   private readonly counters = {
     requests: 0, retries: 0, rateLimited: 0, unavailable: 0, serverErrors: 0, timeouts: 0, resets: 0, networkErrors: 0,
-    tokenFetches: 0, tokenRefreshes: 0, replayed: 0,
+    tokenFetches: 0, tokenRefreshes: 0, replayed: 0, itemRetries: 0,
   };
   private closed = false;
 
@@ -371,8 +373,15 @@ export class NationalClient {
   /**
    * Write many records through `/{kind}/lo`: split into calls of ≤ batchSize items (and ≤ batchMaxBytes),
    * each item carrying its own key (`khoa` = idempotencyKey of that item). Results are in input order:
-   * a WriteResult or a NationalError per item. A whole call that still fails after the in-call retries
-   * (transport, 5xx, 413, …) makes each of its items that NationalError; this method itself does not throw.
+   * a WriteResult or a NationalError per item.
+   *  - A whole call that fails (transport, 5xx, 429) is retried like any call (same envelope key); if it still
+   *    fails, or fails for good (413, 400 …), each of its items gets that NationalError. This method does not throw.
+   *  - Items answered with a retryable error (item 5xx, DANG_XU_LY) are re-sent — alone, in a new /lo call — for up
+   *    to `retries` rounds with the same backoff as in-call retries, keeping their `khoa`, so an item that was
+   *    applied before its answer was lost gets its stored answer back.
+   * The envelope's Idempotency-Key is `${kind}:lo:<n>:<sha24 of the item keys>:<nonce><round>`: idempotency of the
+   * writes comes from the item keys; the envelope key only has to be stable across retries of the same call, and a
+   * fresh one per batch() run keeps a server that stored an earlier envelope answer from replaying stale item errors.
    */
   async batch(kind: RecordKind, items: BatchInput[], opts: CallOptions = {}): Promise<(WriteResult | NationalError)[]> {
     const idField = NATIONAL_ID_FIELD[kind];
@@ -382,63 +391,89 @@ export class NationalClient {
       const muc: Record<string, unknown> = { khoa, thaoTac: it.op === 'create' ? 'TAO' : 'CAP_NHAT' };
       if (it.op === 'update') muc[idField] = it.nationalId;
       muc.duLieu = it.body;
-      return { muc, size: Buffer.byteLength(JSON.stringify(muc)) + 1, nationalId: it.nationalId };
+      return { muc, khoa, size: Buffer.byteLength(JSON.stringify(muc)) + 1, nationalId: it.nationalId };
     });
+    const out: (WriteResult | NationalError)[] = new Array(items.length);
+    const requestId = this.requestId(opts);
+    const nonce = randomUUID().replace(/-/g, '').slice(0, 8);
+    let pending = prepared.map((_, i) => i);
+    for (let round = 0; pending.length > 0; round++) {
+      const chunks = this.chunk(pending, (i) => prepared[i]!.size);
+      const again: number[] = [];
+      await Promise.all(
+        chunks.map((idx, n) =>
+          this.sendChunk(kind, idx, prepared, out, again, {
+            key: `${batchKey(kind, idx.map((i) => prepared[i]!.khoa))}:${nonce}${round}`,
+            requestId: chunks.length > 1 || round > 0 ? `${requestId}.${round}.${n}`.slice(0, 64) : requestId,
+          }),
+        ),
+      );
+      if (again.length === 0 || round >= this.options.retries || this.closed) break;
+      this.counters.itemRetries += again.length;
+      const delay = Math.min(Math.round((Math.random() + 1) * this.options.retryMinMs * 2 ** round), this.options.retryMaxMs);
+      this.log.debug({ requestId, items: again.length, round, delay }, 'retrying batch items');
+      await new Promise((r) => setTimeout(r, delay));
+      pending = again.sort((a, b) => a - b);
+    }
+    return out;
+  }
+
+  private chunk(indices: number[], sizeOf: (i: number) => number): number[][] {
     const chunks: number[][] = [];
     let cur: number[] = [];
     let curBytes = 16;
-    prepared.forEach((p, i) => {
-      if (cur.length > 0 && (cur.length >= this.options.batchSize || curBytes + p.size > this.options.batchMaxBytes)) {
+    for (const i of indices) {
+      const size = sizeOf(i);
+      if (cur.length > 0 && (cur.length >= this.options.batchSize || curBytes + size > this.options.batchMaxBytes)) {
         chunks.push(cur);
         cur = [];
         curBytes = 16;
       }
       cur.push(i);
-      curBytes += p.size;
-    });
+      curBytes += size;
+    }
     if (cur.length) chunks.push(cur);
+    return chunks;
+  }
 
-    const out: (WriteResult | NationalError)[] = new Array(items.length);
-    const requestId = this.requestId(opts);
-    await Promise.all(
-      chunks.map(async (idx, n) => {
-        const muc = idx.map((i) => prepared[i]!.muc);
-        const keys = muc.map((m) => m.khoa as string);
-        try {
-          const res = await this.call({
-            method: 'POST',
-            path: `/${kind}/lo`,
-            body: { muc },
-            idemKey: batchKey(kind, keys),
-            requestId: chunks.length > 1 ? `${requestId}.${n}`.slice(0, 64) : requestId,
-          });
-          const parsed = BatchResponse.safeParse(res.json);
-          if (!parsed.success || parsed.data.ketQua.length !== idx.length) {
-            throw new NationalError('BAD_RESPONSE', { status: res.status, context: `POST /${kind}/lo`, retryable: true });
+  private async sendChunk(
+    kind: RecordKind,
+    idx: number[],
+    prepared: { muc: Record<string, unknown>; khoa: string; nationalId?: string | undefined }[],
+    out: (WriteResult | NationalError)[],
+    again: number[],
+    call: { key: string; requestId: string },
+  ): Promise<void> {
+    const keys = idx.map((i) => prepared[i]!.khoa);
+    try {
+      const res = await this.call({ method: 'POST', path: `/${kind}/lo`, body: { muc: idx.map((i) => prepared[i]!.muc) }, idemKey: call.key, requestId: call.requestId });
+      const parsed = BatchResponse.safeParse(res.json);
+      if (!parsed.success || parsed.data.ketQua.length !== idx.length) {
+        throw new NationalError('BAD_RESPONSE', { status: res.status, context: `POST /${kind}/lo`, retryable: true });
+      }
+      const ketQua = parsed.data.ketQua;
+      const byKey = new Map(ketQua.map((r) => [r.khoa, r]));
+      const rid = res.headers['x-request-id'];
+      idx.forEach((i, j) => {
+        const r = ketQua[j]!.khoa === keys[j] ? ketQua[j]! : byKey.get(keys[j]!);
+        if (!r) {
+          out[i] = new NationalError('BAD_RESPONSE', { context: `POST /${kind}/lo item`, retryable: true });
+        } else if (r.trangThai >= 200 && r.trangThai < 300) {
+          try {
+            out[i] = this.toWriteResult(kind, r.duLieu, res.headers['idempotent-replayed'] === 'true', prepared[i]!.nationalId, rid);
+          } catch (e) {
+            out[i] = e instanceof NationalError ? e : new NationalError('BAD_RESPONSE', { cause: e });
           }
-          const byKey = new Map(parsed.data.ketQua.map((r) => [r.khoa, r]));
-          idx.forEach((i, j) => {
-            const r = parsed.data.ketQua[j]!.khoa === keys[j] ? parsed.data.ketQua[j]! : byKey.get(keys[j]!);
-            if (!r) {
-              out[i] = new NationalError('BAD_RESPONSE', { context: `POST /${kind}/lo item`, retryable: true });
-            } else if (r.trangThai >= 200 && r.trangThai < 300) {
-              try {
-                const replayed = res.headers['idempotent-replayed'] === 'true' || (r as Record<string, unknown>).phatLai === true;
-                out[i] = this.toWriteResult(kind, r.duLieu, replayed, prepared[i]!.nationalId, res.headers['x-request-id']);
-              } catch (e) {
-                out[i] = e instanceof NationalError ? e : new NationalError('BAD_RESPONSE', { cause: e });
-              }
-            } else {
-              out[i] = errorFromResponse(r.trangThai, r.loi, { context: `POST /${kind}/lo item`, ...(res.headers['x-request-id'] ? { requestId: res.headers['x-request-id'] } : {}) });
-            }
-          });
-        } catch (e) {
-          const err = e instanceof NationalError ? e : new NationalError('NETWORK_ERROR', { cause: e, context: `POST /${kind}/lo` });
-          for (const i of idx) out[i] = err;
+        } else {
+          const err = errorFromResponse(r.trangThai, r.loi, { context: `POST /${kind}/lo item`, ...(rid ? { requestId: rid } : {}) });
+          out[i] = err;
+          if (err.retryable) again.push(i);
         }
-      }),
-    );
-    return out;
+      });
+    } catch (e) {
+      const err = e instanceof NationalError ? e : new NationalError('NETWORK_ERROR', { cause: e, context: `POST /${kind}/lo` });
+      for (const i of idx) out[i] = err;
+    }
   }
 
   async get(kind: RecordKind, nationalId: string, opts: CallOptions = {}): Promise<Record<string, unknown>> {

@@ -125,4 +125,20 @@ describe('national client through injected faults (simulator)', () => {
     expect(results.filter((r) => (r as WriteResult).replayed).length).toBeGreaterThan(50);
     expect(elapsed).toBeLessThan(60_000);
   }, 90_000);
+
+  it('500 creates through /lo batches of 50 (envelope and item faults): every record created exactly once', async () => {
+    const agencies = sim.reference.donVi.filter((d) => d.cap === 'TINH').slice(0, 3).map((d) => d.ma);
+    const bodies = Array.from({ length: 500 }, (_, i) => ({ ...body(i, agencies[i % agencies.length]!), maHoSoNguon: `BAT-${String(i).padStart(5, '0')}` }));
+    const batches = Array.from({ length: 10 }, (_, k) => bodies.slice(k * 50, k * 50 + 50));
+    const out = (await Promise.all(batches.map((b) => client.batch('ho-so-don', b.map((x) => ({ op: 'create' as const, body: x })))))).flat();
+    expect(out.filter((r) => r instanceof Error).map((e) => (e as Error & { code: string }).code)).toEqual([]);
+    const report = sim.inspect();
+    const recs = Object.values(report.records).filter((r) => r.kind === 'ho-so-don' && r.maNguon.startsWith('BAT-'));
+    expect(recs).toHaveLength(500);
+    expect(recs.filter((r) => r.creates !== 1).map((r) => `${r.maNguon}:${r.creates}`)).toEqual([]);
+    const ids = new Map(recs.map((r) => [r.maNguon, r.nationalId]));
+    bodies.forEach((b, i) => expect((out[i] as WriteResult).nationalId).toBe(ids.get(b.maHoSoNguon)));
+    const itemFaults = Object.entries(report.totals.faults).filter(([k]) => k.startsWith('item-')).reduce((s, [, v]) => s + v, 0);
+    expect(itemFaults).toBeGreaterThan(5);
+  }, 60_000);
 });

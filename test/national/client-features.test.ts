@@ -147,6 +147,39 @@ describe('batch /lo', () => {
       expect((r as NationalError).retryable).toBe(false);
     }
   });
+  it('re-sends only items with a retryable item error, alone and with the same khoa', async () => {
+    mockToken();
+    const calls: { khoa: string[]; key: string }[] = [];
+    const failedOnce = new Set<string>();
+    nock(HOST)
+      .post('/api/v1/ho-so-don/lo')
+      .times(3)
+      .reply(function (_uri, body) {
+        const muc = (body as { muc: { khoa: string; duLieu: { maHoSoNguon: string } }[] }).muc;
+        calls.push({ khoa: muc.map((m) => m.khoa), key: this.req.headers['idempotency-key']! });
+        return [200, {
+          ketQua: muc.map((m) => {
+            const src = m.duLieu.maHoSoNguon;
+            if (src === 'S-1' && !failedOnce.has(src)) {
+              failedOnce.add(src);
+              return { khoa: m.khoa, trangThai: 500, loi: { ma: 'LOI_HE_THONG', thongDiep: 'x' } }; // applied, answer lost
+            }
+            if (src === 'S-2') return { khoa: m.khoa, trangThai: 422, loi: { ma: 'DU_LIEU_KHONG_HOP_LE', thongDiep: 'x', chiTiet: [] } };
+            return { khoa: m.khoa, trangThai: 201, duLieu: created(`N-${src}`) };
+          }),
+        }];
+      });
+    const items = [0, 1, 2, 3].map((i) => ({ op: 'create' as const, body: hoSo({ maHoSoNguon: `S-${i}` }) }));
+    const c = client();
+    const out = await c.batch('ho-so-don', items);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.khoa).toHaveLength(4);
+    expect(calls[1]!.khoa).toEqual([idempotencyKey('ho-so-don', 'create', items[1]!.body)]);
+    expect(calls[1]!.key).not.toBe(calls[0]!.key);
+    expect(calls.every((x) => /^[A-Za-z0-9._:-]{1,255}$/.test(x.key))).toBe(true);
+    expect(out.map((r) => (r instanceof NationalError ? r.code : r.nationalId))).toEqual(['N-S-0', 'N-S-1', 'DU_LIEU_KHONG_HOP_LE', 'N-S-3']);
+    expect(c.stats().itemRetries).toBe(1);
+  });
 });
 
 describe('listings', () => {
