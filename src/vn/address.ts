@@ -49,20 +49,27 @@ interface UnitType {
   re: RegExp;
 }
 // Single letters need a dot ("H. Tam Đường", "X. Sơn Bình"); TP / TX / TT may go without.
+// Patterns are lower case and matched against the lower-cased part (faster than /i with /u).
 const sep = String.raw`(?:\s*\.\s*|\s+)`;
 const UNIT_TYPES: UnitType[] = [
-  { label: 'thành phố', level: 'city', re: new RegExp(String.raw`^(?:thành\s+phố|thanh\s+pho)\s+|^tp${sep}`, 'iu') },
-  { label: 'thị xã', level: 'district', re: new RegExp(String.raw`^(?:thị\s+xã|thi\s+xa)\s+|^tx${sep}`, 'iu') },
-  { label: 'thị trấn', level: 'commune', re: new RegExp(String.raw`^(?:thị\s+trấn|thi\s+tran)\s+|^tt${sep}`, 'iu') },
-  { label: 'đặc khu', level: 'commune', re: /^(?:đặc\s+khu|dac\s+khu)\s+/iu },
-  { label: 'huyện', level: 'district', re: /^(?:huyện|huyen)\s+|^h\s*\.\s*/iu },
-  { label: 'quận', level: 'district', re: /^(?:quận|quan)\s+|^q\s*\.\s*/iu },
-  { label: 'tỉnh', level: 'province', re: /^(?:tỉnh|tinh)\s+|^t\s*\.\s*/iu },
-  { label: 'phường', level: 'commune', re: /^(?:phường|phuong)\s+|^p\s*\.\s*/iu },
-  { label: 'xã', level: 'commune', re: /^(?:xã|xa)\s+|^x\s*\.\s*/iu },
+  { label: 'thành phố', level: 'city', re: new RegExp(String.raw`^(?:thành\s+phố|thanh\s+pho)\s+|^tp${sep}`, 'u') },
+  { label: 'thị xã', level: 'district', re: new RegExp(String.raw`^(?:thị\s+xã|thi\s+xa)\s+|^tx${sep}`, 'u') },
+  { label: 'thị trấn', level: 'commune', re: new RegExp(String.raw`^(?:thị\s+trấn|thi\s+tran)\s+|^tt${sep}`, 'u') },
+  { label: 'đặc khu', level: 'commune', re: /^(?:đặc\s+khu|dac\s+khu)\s+/u },
+  { label: 'huyện', level: 'district', re: /^(?:huyện|huyen)\s+|^h\s*\.\s*/u },
+  { label: 'quận', level: 'district', re: /^(?:quận|quan)\s+|^q\s*\.\s*/u },
+  { label: 'tỉnh', level: 'province', re: /^(?:tỉnh|tinh)\s+|^t\s*\.\s*/u },
+  { label: 'phường', level: 'commune', re: /^(?:phường|phuong)\s+|^p\s*\.\s*/u },
+  { label: 'xã', level: 'commune', re: /^(?:xã|xa)\s+|^x\s*\.\s*/u },
+];
+/** The same types as written with the keyboard off or in odd case/tone, recognised on the folded part. */
+const FOLDED_TYPES: [RegExp, string][] = [
+  [/^thanh pho /, 'thành phố'], [/^thi xa /, 'thị xã'], [/^thi tran /, 'thị trấn'], [/^dac khu /, 'đặc khu'],
+  [/^huyen /, 'huyện'], [/^quan /, 'quận'], [/^tinh /, 'tỉnh'], [/^phuong /, 'phường'], [/^xa /, 'xã'],
 ];
 /** Accented keywords that may start an address part inside a comma-less run ("Tổ 12 phường Cốc Lếu"). */
 const INNER_KEYWORDS = ['thành phố', 'thị xã', 'thị trấn', 'đặc khu', 'huyện', 'quận', 'tỉnh', 'phường', 'xã'];
+const INNER_HINT = / (?:thành phố|thị xã|thị trấn|đặc khu|huyện|quận|tỉnh|phường|xã|tp\.|tx\.|tt\.)/u;
 
 interface Part {
   raw: string;
@@ -71,12 +78,32 @@ interface Part {
   name?: string;
 }
 
+/** First letters a unit type can start with (t h q p x đ d), in any case. */
+const TYPE_START = /^[thqpxđdTHQPXĐD]/;
+
 function classify(raw: string): Part {
-  for (const t of UNIT_TYPES) {
-    const m = t.re.exec(raw);
-    if (m) {
-      const name = raw.slice(m[0].length).trim();
-      if (name && /[\p{L}\d]/u.test(name)) return { raw, label: t.label, level: t.level, name };
+  if (!TYPE_START.test(raw)) return { raw };
+  const lower = raw.toLowerCase();
+  if (lower.length === raw.length) {
+    for (const t of UNIT_TYPES) {
+      const m = t.re.exec(lower);
+      if (m) {
+        const name = raw.slice(m[0].length).trim();
+        if (name && /[\p{L}\d]/u.test(name)) return { raw, label: t.label, level: t.level, name };
+      }
+    }
+  }
+  // Typed without diacritics / with Telex leftovers ("huyeenj Tam DDuwowngf"): compare folded words.
+  const words = raw.split(' ');
+  if (words.length >= 2) {
+    const folded = foldWords(words.slice(0, 3).join(' '));
+    for (const [re, label] of FOLDED_TYPES) {
+      if (re.test(folded + ' ')) {
+        const n = label.split(' ').length;
+        const name = words.slice(n).join(' ').trim();
+        const t = UNIT_TYPES.find((u) => u.label === label)!;
+        if (name && /[\p{L}\d]/u.test(name)) return { raw, label, level: t.level, name };
+      }
     }
   }
   return { raw };
@@ -84,6 +111,7 @@ function classify(raw: string): Part {
 
 /** Split an untyped run at inner accented keywords: "Tổ 12 phường Cốc Lếu" → ["Tổ 12", "phường Cốc Lếu"]. */
 function splitInner(raw: string): string[] {
+  if (!INNER_HINT.test(raw.toLowerCase())) return [raw];
   const words = raw.split(' ');
   const out: string[] = [];
   let cur: string[] = [];
@@ -119,7 +147,10 @@ function splitInner(raw: string): string[] {
  * after typed parts is taken as the province ("…, huyện Tam Đường, Lai Châu").
  */
 export function parseAddress(text: string): ParsedAddress {
-  const t = cleanText(typeof text === 'string' ? text : '');
+  return parseClean(cleanText(typeof text === 'string' ? text : ''));
+}
+
+function parseClean(t: string): ParsedAddress {
   if (!t) return {};
   const parts: Part[] = [];
   for (const chunk of t.split(/\s*[,;]\s*/)) {
@@ -166,20 +197,36 @@ export function parseAddress(text: string): ParsedAddress {
 
 const ALIASES: Record<string, string> = { hcm: 'hochiminh', tphcm: 'hochiminh', saigon: 'hochiminh' };
 
+/** Small memo for keys of unit names: they repeat across addresses. Cleared when it grows large. */
+function memo(f: (s: string) => string): (s: string) => string {
+  const m = new Map<string, string>();
+  return (s: string) => {
+    let v = m.get(s);
+    if (v === undefined) {
+      if (m.size > 50_000) m.clear();
+      v = f(s);
+      m.set(s, v);
+    }
+    return v;
+  };
+}
+const foldWords = memo((s: string) => foldKey(s));
+
 /** Compact matching key: folded, only letters and digits, leading zeros of numbers dropped. */
-function nameKey(s: string): string {
+const nameKey = memo((s: string): string => {
   const k = foldKey(s)
     .replace(/\b0+(\d)/g, '$1')
     .replace(/[^a-z0-9]/g, '');
   return ALIASES[k] ?? k;
-}
+});
 /** Accent-sensitive key (one tone style), used only to break ties between same-key names. */
-function toneKey(s: string): string {
-  return normalizeTone(cleanText(s))
+const toneKey = memo((s: string): string =>
+  normalizeTone(cleanText(s))
     .toLowerCase()
-    .replace(/\b(?:đăk|đắk|đák|đak|đắc|dak)\b/gu, 'đắk') // Tây Nguyên spelling variants are not a difference
-    .replace(/[^\p{L}\d]/gu, '');
-}
+    // Tây Nguyên spelling variants (Đăk / Đắk / Đắc / Dak) are not a difference
+    .replace(/(?<![\p{L}\p{M}])(?:đăk|đắk|đák|đak|đắc|dak)(?![\p{L}\p{M}])/gu, 'đắk')
+    .replace(/[^\p{L}\d]/gu, ''),
+);
 
 /** Optimal string alignment distance, stopping early above `max`. */
 function distance(a: string, b: string, max: number): number {
@@ -235,6 +282,8 @@ interface Index {
   newProvinces: Province[];
   oldByProvince: Map<string, Map<string, OldCommune[]>>;
   newByProvince: Map<string, Map<string, NewCommune[]>>;
+  provinceMemo: Map<string, { old?: Province; cur?: Province }>;
+  outcomeMemo: Map<string, Outcome>;
 }
 
 function splitType(full: string): { type: string; name: string } {
@@ -287,19 +336,34 @@ function indexOf(cat: Catalogues): Index {
     if (!m) newByProvince.set(i.maTinh, (m = new Map()));
     pushTo(m, c.key, c);
   }
-  idx = { oldProvinces, newProvinces, oldByProvince, newByProvince };
+  idx = { oldProvinces, newProvinces, oldByProvince, newByProvince, provinceMemo: new Map(), outcomeMemo: new Map() };
   indexes.set(cat, idx);
   return idx;
 }
 
-function matchProvince(list: Province[], name: string): Province | undefined {
+/** Old and current province of a name: exact keys first; a near spelling only when neither era has the exact name. */
+function matchProvinces(idx: Index, name: string): { old?: Province; cur?: Province } {
+  let r = idx.provinceMemo.get(name);
+  if (r) return r;
   const key = nameKey(name);
-  if (!key) return undefined;
-  const exact = list.filter((p) => p.key === key);
-  if (exact.length === 1) return exact[0];
-  if (exact.length > 1) return undefined;
-  const near = list.filter((p) => close(p.key, key));
-  return near.length === 1 ? near[0] : undefined;
+  const exactIn = (list: Province[]) => {
+    const e = list.filter((p) => p.key === key);
+    return e.length === 1 ? e[0] : undefined;
+  };
+  const nearIn = (list: Province[]) => {
+    const e = list.filter((p) => close(p.key, key));
+    return e.length === 1 ? e[0] : undefined;
+  };
+  r = {};
+  if (key) {
+    const old = exactIn(idx.oldProvinces);
+    const cur = exactIn(idx.newProvinces);
+    if (old || cur) r = { old, cur };
+    else r = { old: nearIn(idx.oldProvinces), cur: nearIn(idx.newProvinces) };
+  }
+  if (idx.provinceMemo.size > 10_000) idx.provinceMemo.clear();
+  idx.provinceMemo.set(name, r);
+  return r;
 }
 
 // ---------------------------------------------------------------- commune matching
@@ -325,7 +389,6 @@ function matchOld(byKey: Map<string, OldCommune[]> | undefined, p: ParsedAddress
   if (!p.commune) return { kind: 'nocommune' };
   if (!byKey) return { kind: 'none' };
   const key = nameKey(p.commune);
-  const tone = toneKey(p.commune);
   const dKey = p.district ? nameKey(p.district) : undefined;
   let cands = byKey.get(key) ?? [];
   if (cands.length === 0) {
@@ -347,7 +410,7 @@ function matchOld(byKey: Map<string, OldCommune[]> | undefined, p: ParsedAddress
     }
     if (inDistrict.length === 1) return { kind: 'found', unit: inDistrict[0]! };
     if (inDistrict.length > 1) {
-      const t = byTone(inDistrict, tone);
+      const t = byTone(inDistrict, toneKey(p.commune));
       return t ? { kind: 'found', unit: t } : { kind: 'ambiguous' };
     }
     // The district does not match exactly: accept a misspelt district only when the commune
@@ -356,7 +419,7 @@ function matchOld(byKey: Map<string, OldCommune[]> | undefined, p: ParsedAddress
     return { kind: 'ambiguous' };
   }
   if (cands.length === 1) return { kind: 'found', unit: cands[0]! };
-  const t = byTone(cands, tone);
+  const t = byTone(cands, toneKey(p.commune));
   return t ? { kind: 'found', unit: t } : { kind: 'ambiguous' };
 }
 
@@ -413,54 +476,69 @@ function forward(cat: Catalogues, maMoi: readonly { ma: string; loai: string }[]
 export function resolveAddressText(text: string, era: Era, cat: Catalogues): AddressResult {
   const whole = cleanText(typeof text === 'string' ? text : '');
   if (!whole) return fail('TINH_KHONG_XAC_DINH', R.emptyAddress);
-  const p = parseAddress(whole);
+  const p = parseClean(whole);
   if (!p.province) return fail('TINH_KHONG_XAC_DINH', R.noProvince);
   const idx = indexOf(cat);
-  const oldProv = matchProvince(idx.oldProvinces, p.province);
-  const newProvDirect = matchProvince(idx.newProvinces, p.province);
+  const oldStyle = era === 'truoc-2025' || p.district !== undefined || p.communeType === 'thị trấn';
+  // The administrative parts repeat across addresses (only the detail differs): memoised per index.
+  const memoKey = [oldStyle ? 1 : 0, p.province, p.provinceType, p.district, p.districtType, p.commune, p.communeType].join('\u0001');
+  let o = idx.outcomeMemo.get(memoKey);
+  if (!o) {
+    o = resolveParts(idx, cat, p, oldStyle);
+    if (idx.outcomeMemo.size > 20_000) idx.outcomeMemo.clear();
+    idx.outcomeMemo.set(memoKey, o);
+  }
+  switch (o.kind) {
+    case 'commune':
+      return ok(o.maTinh, o.maXa, p.detail || undefined); // parts of the cleaned text: already clean
+    case 'split':
+      return ok(o.maTinh, undefined, whole, [{ code: 'XA_BI_CHIA_TACH', reason: R.split }]);
+    case 'nocommune':
+      return ok(o.maTinh, undefined, whole, [{ code: 'THIEU_XA', reason: R.noCommune }]);
+    case 'ambiguous':
+      return ok(o.maTinh, undefined, whole, [{ code: 'XA_KHONG_XAC_DINH', reason: R.ambiguous }]);
+    case 'unknown':
+      return ok(o.maTinh, undefined, whole, [{ code: 'XA_KHONG_XAC_DINH', reason: R.unknownCommune }]);
+    default:
+      return fail('TINH_KHONG_XAC_DINH', o.kind === 'noprovince' ? R.noProvince : R.badProvinceMap);
+  }
+}
+
+type Outcome =
+  | { kind: 'commune'; maTinh: string; maXa: string }
+  | { kind: 'split' | 'nocommune' | 'ambiguous' | 'unknown'; maTinh: string }
+  | { kind: 'noprovince' | 'nomapping' };
+
+function resolveParts(idx: Index, cat: Catalogues, p: ParsedAddress, oldStyle: boolean): Outcome {
+  const { old: oldProv, cur: newProvDirect } = matchProvinces(idx, p.province ?? '');
   // A province named in old terms ("tỉnh Kon Tum") still tells the current province.
   const newProvCode = newProvDirect?.ma ?? (oldProv?.newMa || undefined);
-  if (!oldProv && !newProvCode) return fail('TINH_KHONG_XAC_DINH', R.noProvince);
-  const oldStyle = era === 'truoc-2025' || p.district !== undefined || p.communeType === 'thị trấn';
-  const provinceOnly = (): string => (oldStyle && oldProv?.newMa ? oldProv.newMa : newProvCode ?? oldProv!.newMa);
-  const detail = p.detail ? cleanText(p.detail) : undefined;
+  if (!oldProv && !newProvCode) return { kind: 'noprovince' };
+  const maTinh = (oldStyle && oldProv?.newMa ? oldProv.newMa : newProvCode ?? oldProv?.newMa) || '';
+  if (!maTinh) return { kind: 'nomapping' };
 
-  const tryOld = (): AddressResult | 'none' | 'ambiguous' | 'nocommune' => {
+  const tryOld = (): Outcome | 'none' | 'ambiguous' | 'nocommune' => {
     if (!oldProv) return 'none';
     const a = matchOld(idx.oldByProvince.get(oldProv.ma), p);
     if (a.kind !== 'found') return a.kind;
     const f = forward(cat, a.unit.maMoi);
-    if (f) return ok(f.maTinh, f.maXa, detail);
-    const tinh = oldProv.newMa || provinceOnly();
-    return ok(tinh, undefined, whole, [{ code: 'XA_BI_CHIA_TACH', reason: R.split }]);
+    if (f) return { kind: 'commune', ...f };
+    return { kind: 'split', maTinh: oldProv.newMa || maTinh };
   };
-  const tryNew = (): AddressResult | 'none' | 'ambiguous' | 'nocommune' => {
+  const tryNew = (): Outcome | 'none' | 'ambiguous' | 'nocommune' => {
     if (!newProvCode) return 'none';
     const a = matchNew(idx.newByProvince.get(newProvCode), p);
     if (a.kind !== 'found') return a.kind;
-    return ok(a.unit.maTinh, a.unit.ma, detail);
+    return { kind: 'commune', maTinh: a.unit.maTinh, maXa: a.unit.ma };
   };
-
-  const attempts = oldStyle ? [tryOld, tryNew] : [tryNew, tryOld];
-  let sawAmbiguous = false;
-  let noCommune = false;
-  for (const attempt of attempts) {
+  for (const attempt of oldStyle ? [tryOld, tryNew] : [tryNew, tryOld]) {
     const r = attempt();
     if (typeof r === 'object') return r;
-    if (r === 'nocommune') {
-      noCommune = true;
-      break;
-    }
+    if (r === 'nocommune') return { kind: 'nocommune', maTinh };
     // Candidates exist in this era but none can be chosen: do not look for a namesake elsewhere.
-    if (r === 'ambiguous') {
-      sawAmbiguous = true;
-      break;
-    }
+    if (r === 'ambiguous') return { kind: 'ambiguous', maTinh };
   }
-  const maTinh = provinceOnly();
-  if (!maTinh) return fail('TINH_KHONG_XAC_DINH', R.badProvinceMap);
-  if (noCommune) return ok(maTinh, undefined, whole, [{ code: 'THIEU_XA', reason: R.noCommune }]);
-  return ok(maTinh, undefined, whole, [{ code: 'XA_KHONG_XAC_DINH', reason: sawAmbiguous ? R.ambiguous : R.unknownCommune }]);
+  return { kind: 'unknown', maTinh };
 }
 
 /**

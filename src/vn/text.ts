@@ -17,8 +17,12 @@ const VOWELS = new Set(['a', 'e', 'i', 'o', 'u', 'y']);
  * spaces collapsed, trimmed. Nothing else changes (case, tone placement and spelling are kept).
  * Non-strings give ''.
  */
+// eslint-disable-next-line no-control-regex
+const ALREADY_CLEAN = /^(?! )(?!.* $)(?!.*  )[^\u0000-\u001F\u007F-\u009F\uFEFF\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]*$/;
+
 export function cleanText(s: string, opts: { multiline?: boolean } = {}): string {
   if (typeof s !== 'string') return '';
+  if (ALREADY_CLEAN.test(s)) return s.normalize('NFC'); // fast path: nothing to strip or collapse
   let t = s.normalize('NFC').replace(/\uFEFF/g, '');
   if (opts.multiline) {
     t = t.replace(/\r\n?/g, '\n');
@@ -161,10 +165,10 @@ export function foldKey(s: string): string {
   // Decoding only looks at words that are pure ASCII as typed: an accented word is already
   // typed with a working keyboard, and native words never hold aa/ee/dd/w or a final s f r x j.
   return cleanText(s)
+    .normalize('NFD')
     .replace(/[\p{L}\p{M}\d]+/gu, (word) => {
-      const plain = word.normalize('NFD');
-      if (/^[A-Za-z][A-Za-z0-9]*$/.test(plain)) return decodeLeftovers(plain);
-      return plain.replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
+      if (/^[A-Za-z][A-Za-z0-9]*$/.test(word)) return decodeLeftovers(word);
+      return word.replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
     })
     .replace(/ +/g, ' ')
     .trim();
