@@ -657,7 +657,7 @@ export class NationalClient {
           const e = error as NationalError;
           const willRetry = e instanceof NationalError && e.retryable && retriesLeft > 0 && !this.closed;
           if (willRetry) this.counters.retries++;
-          this.log[willRetry ? 'debug' : 'warn'](
+          this.log[willRetry ? 'debug' : e.retryable ? 'warn' : 'info'](
             { requestId: spec.requestId, method: spec.method, path: spec.path, attempt: attemptNumber, code: e.code ?? e.name, status: e.status, retryable: e.retryable, willRetry },
             willRetry ? 'national call failed, retrying' : 'national call failed',
           );

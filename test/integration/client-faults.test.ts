@@ -32,20 +32,20 @@ beforeAll(async () => {
       resetAfterRate: 0.04,
       hangRate: 0.02,
       hangAfterRate: 0.02,
-      hangMs: 2000,
+      hangMs: 3000,
     },
   });
   client = createNationalClient({
     baseUrl: sim.baseUrl,
     clientId: 'demo-connector',
     clientSecret: 'demo-secret',
-    timeoutMs: 400,
+    timeoutMs: 1500,
     rateLimitRps: 100_000,
     rateBurst: 10_000,
     maxInFlight: CONCURRENCY,
     retries: 10,
     retryMinMs: 5,
-    retryMaxMs: 50,
+    retryMaxMs: 200,
     logger: pino({ level: 'silent' }),
   });
 });
@@ -141,4 +141,48 @@ describe('national client through injected faults (simulator)', () => {
     const itemFaults = Object.entries(report.totals.faults).filter(([k]) => k.startsWith('item-')).reduce((s, [, v]) => s + v, 0);
     expect(itemFaults).toBeGreaterThan(5);
   }, 60_000);
+
+  it('an expired token is refreshed once and the call succeeds (real 401 invalid_token)', async () => {
+    const id = Object.values(sim.inspect().records).find((r) => r.maNguon.startsWith('FLT-'))!.nationalId;
+    sim.setFaults({});
+    const before = client.stats();
+    sim.expireTokens();
+    const rec = await client.get('ho-so-don', id);
+    expect(rec.maHoSo).toBe(id);
+    const after = client.stats();
+    expect(after.tokenRefreshes - before.tokenRefreshes).toBe(1);
+    expect(after.tokenFetches - before.tokenFetches).toBe(1);
+  });
+});
+
+describe('client-side limits stay under the national limits (simulator limits on)', () => {
+  it('default client settings (18/s, burst 18, 6 in flight) never get a 429 from 20/s, burst 40, 8 in flight', async () => {
+    const limited = await startSimulator({ host: '127.0.0.1', port: 0, quiet: true, limits: { enabled: true, ratePerSec: 20, burst: 40, maxInFlight: 8 } });
+    const c = createNationalClient({
+      baseUrl: limited.baseUrl,
+      clientId: 'demo-connector',
+      clientSecret: 'demo-secret',
+      timeoutMs: 5000,
+      rateLimitRps: 18,
+      rateBurst: 18,
+      maxInFlight: 6,
+      retries: 0,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const maDonVi = limited.reference.donVi[0]!.ma;
+      const t0 = performance.now();
+      // 60 calls at once: the bucket admits 18 immediately, then 18/s
+      const res = await Promise.all(Array.from({ length: 60 }, (_, i) => c.write('ho-so-don', 'create', { ...body(i, maDonVi), maHoSoNguon: `LIM-${i}` })));
+      const elapsed = performance.now() - t0;
+      expect(res).toHaveLength(60);
+      const totals = limited.inspect().totals;
+      expect(totals.rateLimited + totals.concurrencyLimited).toBe(0);
+      expect(c.stats().rateLimited).toBe(0);
+      expect(elapsed).toBeGreaterThanOrEqual(((60 - 18 - 1) / 18) * 1000 - 100); // one token is the OAuth call
+    } finally {
+      await c.close();
+      await limited.close();
+    }
+  }, 30_000);
 });

@@ -103,7 +103,7 @@ describe('batch /lo', () => {
     expect(new Set(calls.map((c) => c.key)).size).toBe(3);
     const allKeys = calls.flatMap((c) => c.khoa);
     expect(new Set(allKeys).size).toBe(230);
-    for (const [i, it] of items.entries()) expect(allKeys).toContain(idempotencyKey('ho-so-don', it.op, it.body, (it as { nationalId?: string }).nationalId));
+    for (const it of items) expect(allKeys).toContain(idempotencyKey('ho-so-don', it.op, it.body, (it as { nationalId?: string }).nationalId));
     expect(calls.flatMap((c) => c.thaoTac).filter((t) => t === 'CAP_NHAT')).toHaveLength(1);
     expect(out).toHaveLength(230);
     expect((out[0] as WriteResult).nationalId).toBe('N-S-0000');
@@ -396,8 +396,8 @@ describe('retry budget', () => {
     gaps.forEach((g, i) => {
       const [lo, hi] = budget.backoffBoundsMs[i]!;
       expect(g, `gap ${i}`).toBeGreaterThanOrEqual(lo - 2);
-      expect(g, `gap ${i}`).toBeLessThanOrEqual(hi + 60); // scheduling slack on a shared 2-core box
+      expect(g, `gap ${i}`).toBeLessThanOrEqual(hi + 150); // scheduling slack on a loaded shared 2-core box
     });
-    expect(times.at(-1)! - times[0]!).toBeLessThanOrEqual(budget.backoffWorstMs + 150);
+    expect(times.at(-1)! - times[0]!).toBeLessThanOrEqual(budget.backoffWorstMs + 400);
   });
 });
