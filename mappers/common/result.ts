@@ -38,9 +38,12 @@ export function assemble(meta: ResultMeta, finished: Finished[], extra: Issue[] 
       candidates.push({ kind: r.kind, body: r.body as unknown as Record<string, unknown> });
     }
   }
+  for (const i of all) {
+    if (i.severity === 'error' && i.recordKind && !blocked.includes(i.recordKind) && !records.some((r) => r.kind === i.recordKind)) blocked.push(i.recordKind);
+  }
   const out: MapResult = {
     ...meta,
-    ok: blocked.length === 0,
+    ok: blocked.length === 0 && !all.some((i) => i.severity === 'error'),
     records,
     blocked,
     issues: all,

@@ -161,7 +161,7 @@ function mapSoTiep(raw: SoTiepRaw, ctx: MapContext): MapResult {
     agency: id?.agency ?? (isRecord(raw) && typeof raw[COL.donVi] === 'string' ? (raw[COL.donVi] as string).trim() : ''),
     mappingVersion: MAPPING_VERSION,
   };
-  if (!isRecord(raw)) return assemble(meta, [], [makeIssue('SAI_KIEU', { source: '' })]);
+  if (!isRecord(raw)) return assemble(meta, [], [makeIssue('SAI_KIEU', { source: '', recordKind: 'luot-tiep' })]);
 
   const filled = { thuLy: !blank(raw[COL.thuLy]), traLai: !blank(raw[COL.traLai]), chuyen: !blank(raw[COL.chuyen]) };
   const nHandling = Number(filled.thuLy) + Number(filled.traLai) + Number(filled.chuyen);
