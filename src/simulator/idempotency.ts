@@ -36,6 +36,7 @@ export type KeyState =
 export class IdempotencyStore {
   readonly answers = new Map<string, StoredAnswer>();
   private readonly inFlight = new Map<string, string>();
+  private readonly batchKeys = new Map<string, { fp: string; at: number }>();
   constructor(private readonly now: () => number) {}
 
   private k(client: string, key: string): string {
@@ -54,6 +55,22 @@ export class IdempotencyStore {
     return { state: 'new' };
   }
 
+  /**
+   * Batch envelope keys: never stored as answers (each item is stored under its own
+   * `khoa`, and a replayed envelope would freeze item 5xx answers), but remembered so that
+   * the same key with another body is still 422 and a key in flight is 409.
+   */
+  beginBatch(client: string, key: string, fp: string): KeyState {
+    const k = this.k(client, key);
+    const seen = this.batchKeys.get(k);
+    if (seen && this.now() - seen.at <= KEEP_MS && seen.fp !== fp) return { state: 'mismatch' };
+    const running = this.inFlight.get(k);
+    if (running !== undefined) return running === fp ? { state: 'in-flight' } : { state: 'mismatch' };
+    this.inFlight.set(k, fp);
+    this.batchKeys.set(k, { fp, at: this.now() });
+    return { state: 'new' };
+  }
+
   store(client: string, key: string, answer: Omit<StoredAnswer, 'at'>): void {
     this.answers.set(this.k(client, key), { ...answer, at: this.now() });
   }
@@ -65,6 +82,7 @@ export class IdempotencyStore {
   clear(): void {
     this.answers.clear();
     this.inFlight.clear();
+    this.batchKeys.clear();
   }
 
   toJSON(): unknown {

@@ -429,10 +429,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     const d: ChiTietLoi[] = [];
     if (!isObj(item)) return out(fail(ctx, 400, 'YEU_CAU_KHONG_HOP_LE', [{ truong: '', ma: 'SAI_KIEU', thongDiep: 'Mục phải là đối tượng' }]));
     const idField = NATIONAL_ID[kind];
-    for (const k of Object.keys(item)) if (!['khoa', 'thaoTac', idField, 'duLieu'].includes(k)) d.push({ truong: `/${k}`, ma: 'TRUONG_KHONG_DUOC_PHEP', thongDiep: 'Trường không có trong đặc tả' });
+    // BatchItem carries maHoSo or maLuotTiep; either names the record to update
+    for (const k of Object.keys(item)) if (!['khoa', 'thaoTac', 'maHoSo', 'maLuotTiep', 'duLieu'].includes(k)) d.push({ truong: `/${k}`, ma: 'TRUONG_KHONG_DUOC_PHEP', thongDiep: 'Trường không có trong đặc tả' });
     if (!khoa || !IDEMPOTENCY_KEY_RE.test(khoa)) d.push({ truong: '/khoa', ma: 'SAI_DINH_DANG', thongDiep: 'Khóa phải gồm 1–255 ký tự [A-Za-z0-9._:-]' });
     if (item.thaoTac !== 'TAO' && item.thaoTac !== 'CAP_NHAT') d.push({ truong: '/thaoTac', ma: 'SAI_DINH_DANG', thongDiep: 'thaoTac là TAO hoặc CAP_NHAT' });
-    const natId = item[idField];
+    const natId = item[idField] ?? item[idField === 'maHoSo' ? 'maLuotTiep' : 'maHoSo'];
     if (item.thaoTac === 'CAP_NHAT' && typeof natId !== 'string') d.push({ truong: `/${idField}`, ma: 'THIEU_TRUONG', thongDiep: 'Cập nhật cần mã hồ sơ quốc gia' });
     if (item.duLieu === undefined) d.push({ truong: '/duLieu', ma: 'THIEU_TRUONG', thongDiep: 'Thiếu dữ liệu' });
     if (d.length || !khoa) return out(fail(ctx, 400, 'YEU_CAU_KHONG_HOP_LE', d));
@@ -763,7 +764,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     let fp = '';
     if (usesKey && key) {
       fp = fingerprint(method, sub, bad || body === undefined ? 'raw:' + createHash('sha256').update(buf).digest('hex') : canonicalJson(body));
-      const st = idem.begin(ctx.client.id, key, fp);
+      const st = isBatch ? idem.beginBatch(ctx.client.id, key, fp) : idem.begin(ctx.client.id, key, fp);
       if (st.state === 'stored') {
         counters.replays += 1;
         return sendBytes(res, st.answer.status, st.answer.body, { 'Idempotent-Replayed': 'true' });

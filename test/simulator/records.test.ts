@@ -303,6 +303,25 @@ describe('batch (/lo)', () => {
     expect(sim.inspect().totals.creates).toBe(1);
   });
 
+  it('the batch key itself: required, and reused with another body → 422', async () => {
+    const item = { khoa: uniqueKey('bk'), thaoTac: 'TAO', duLieu: hoSoDon({ maHoSoNguon: 'B-K' }) };
+    expect((await call(sim, tok, 'POST', '/ho-so-don/lo', { body: { muc: [item] } })).json.ma).toBe('THIEU_KHOA_LUY_DANG');
+    const key = uniqueKey('lo');
+    expect((await call(sim, tok, 'POST', '/ho-so-don/lo', { body: { muc: [item] }, key })).status).toBe(200);
+    const other = await call(sim, tok, 'POST', '/ho-so-don/lo', { body: { muc: [{ ...item, khoa: uniqueKey('bk') }] }, key });
+    expect(other.status).toBe(422);
+    expect(other.json.ma).toBe('KHOA_TRUNG_NOI_DUNG_KHAC');
+  });
+
+  it('luot-tiep batch: TAO then CAP_NHAT by maLuotTiep', async () => {
+    const body = luotTiep({ maLuotTiepNguon: 'KT25-0200' });
+    const a = await call(sim, tok, 'POST', '/luot-tiep/lo', { body: { muc: [{ khoa: uniqueKey('lt'), thaoTac: 'TAO', duLieu: body }] }, key: uniqueKey('lo') });
+    const id = a.json.ketQua[0].duLieu.maLuotTiep as string;
+    expect(a.json.ketQua[0].trangThai).toBe(201);
+    const b = await call(sim, tok, 'POST', '/luot-tiep/lo', { body: { muc: [{ khoa: uniqueKey('lt'), thaoTac: 'CAP_NHAT', maLuotTiep: id, duLieu: { ...body, phienBanNguon: 2 } }] }, key: uniqueKey('lo') });
+    expect(b.json.ketQua[0]).toMatchObject({ trangThai: 200, duLieu: { maLuotTiep: id, phienBanNguon: 2 } });
+  });
+
   it('over 100 items → 413', async () => {
     const muc = Array.from({ length: 101 }, (_, i) => ({ khoa: `k${i}`, thaoTac: 'TAO', duLieu: {} }));
     const r = await call(sim, tok, 'POST', '/ho-so-don/lo', { body: { muc }, key: uniqueKey('lo') });
