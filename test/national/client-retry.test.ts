@@ -3,6 +3,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import nock from 'nock';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/log/logger.js';
 import { NationalError, type NationalClient } from '../../src/national/client.js';
 import { BASE, HOST, created, hoSo, mockToken, sleep, testClient } from './helpers.js';
 
@@ -434,3 +436,25 @@ describe('write routing', () => {
     void BASE;
   });
 });
+
+describe('logging', () => {
+  it('logs ids, status, codes and durations — never the body, the token or the secret', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(chunk.toString('utf8')); cb(); } });
+    const logger = createLogger({ level: 'debug' }, sink);
+    mockToken();
+    const answers: [number, unknown][] = [[500, { ma: 'LOI_HE_THONG', thongDiep: 'x' }], [422, { ma: 'DU_LIEU_KHONG_HOP_LE', thongDiep: 'x', chiTiet: [{ truong: '/nguoiDungDon/0/hoTen', ma: 'QUA_DO_DAI', thongDiep: 'Quá dài' }] }]];
+    let n = 0;
+    nock(HOST).post('/api/v1/luot-tiep').times(2).reply(() => answers[n++]!);
+    const { luotTiep } = await import('./helpers.js');
+    const body = luotTiep({ congDan: [{ hoTen: 'Trần Thị Bí Mật', soDinhDanh: '001190012345', soDienThoai: '0912345678', diaChi: { maTinh: '01', chiTiet: 'Số 9 ngõ Kín' } }] });
+    await client({ logger }).write('luot-tiep', 'create', body, undefined, { requestId: 'corr-log-1' }).catch(() => undefined);
+    const all = lines.join('');
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(all).toContain('corr-log-1');
+    expect(all).toContain('"status":500');
+    expect(all).toContain('DU_LIEU_KHONG_HOP_LE');
+    for (const secret of ['Bí Mật', '001190012345', '0912345678', 'ngõ Kín', 'tok-1', 'csecret']) expect(all).not.toContain(secret);
+  });
+});
+
