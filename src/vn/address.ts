@@ -385,13 +385,14 @@ function preferType<C extends Unit>(cands: C[], type: string | undefined): C[] {
   return t.length ? t : cands;
 }
 
-function matchOld(byKey: Map<string, OldCommune[]> | undefined, p: ParsedAddress): Attempt<OldCommune> {
+function matchOld(byKey: Map<string, OldCommune[]> | undefined, p: ParsedAddress, fuzzy: boolean): Attempt<OldCommune> {
   if (!p.commune) return { kind: 'nocommune' };
   if (!byKey) return { kind: 'none' };
   const key = nameKey(p.commune);
   const dKey = p.district ? nameKey(p.district) : undefined;
   let cands = byKey.get(key) ?? [];
   if (cands.length === 0) {
+    if (!fuzzy) return { kind: 'none' };
     // Typo tolerance: only a single near name in the province, and the district (if named) agrees.
     const near: OldCommune[] = [];
     for (const [k, list] of byKey) if (close(k, key)) near.push(...list);
@@ -423,12 +424,13 @@ function matchOld(byKey: Map<string, OldCommune[]> | undefined, p: ParsedAddress
   return t ? { kind: 'found', unit: t } : { kind: 'ambiguous' };
 }
 
-function matchNew(byKey: Map<string, NewCommune[]> | undefined, p: ParsedAddress): Attempt<NewCommune> {
+function matchNew(byKey: Map<string, NewCommune[]> | undefined, p: ParsedAddress, fuzzy: boolean): Attempt<NewCommune> {
   if (!p.commune) return { kind: 'nocommune' };
   if (!byKey) return { kind: 'none' };
   const key = nameKey(p.commune);
   let cands = byKey.get(key) ?? [];
   if (cands.length === 0) {
+    if (!fuzzy) return { kind: 'none' };
     const near: NewCommune[] = [];
     for (const [k, list] of byKey) if (close(k, key)) near.push(...list);
     if (near.length === 1) return { kind: 'found', unit: near[0]! };
@@ -517,9 +519,10 @@ function resolveParts(idx: Index, cat: Catalogues, p: ParsedAddress, oldStyle: b
   const maTinh = (oldStyle && oldProv?.newMa ? oldProv.newMa : newProvCode ?? oldProv?.newMa) || '';
   if (!maTinh) return { kind: 'nomapping' };
 
+  // Typo tolerance only in the era the text is read in first; the other era is a fallback for exact names.
   const tryOld = (): Outcome | 'none' | 'ambiguous' | 'nocommune' => {
     if (!oldProv) return 'none';
-    const a = matchOld(idx.oldByProvince.get(oldProv.ma), p);
+    const a = matchOld(idx.oldByProvince.get(oldProv.ma), p, oldStyle);
     if (a.kind !== 'found') return a.kind;
     const f = forward(cat, a.unit.maMoi);
     if (f) return { kind: 'commune', ...f };
@@ -527,7 +530,7 @@ function resolveParts(idx: Index, cat: Catalogues, p: ParsedAddress, oldStyle: b
   };
   const tryNew = (): Outcome | 'none' | 'ambiguous' | 'nocommune' => {
     if (!newProvCode) return 'none';
-    const a = matchNew(idx.newByProvince.get(newProvCode), p);
+    const a = matchNew(idx.newByProvince.get(newProvCode), p, !oldStyle);
     if (a.kind !== 'found') return a.kind;
     return { kind: 'commune', maTinh: a.unit.maTinh, maXa: a.unit.ma };
   };

@@ -37,7 +37,7 @@ export function parseLocalDate(s: unknown): DateResult {
   if (typeof s !== 'string') return badFormat('Ngày phải là chuỗi dạng dd/mm/yyyy hoặc yyyy-mm-dd');
   const t = s.trim();
   if (!t) return badFormat('Ngày bị bỏ trống');
-  let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+  let m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
   if (m) return checkYmd(Number(m[1]), Number(m[2]), Number(m[3]));
   m = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})$/.exec(t);
   if (m) {

@@ -22,6 +22,7 @@ describe('parseLocalDate', () => {
     expect(parseLocalDate('03-04-2025')).toEqual(ok('2025-04-03'));
     expect(parseLocalDate(' 03.04.2025 ')).toEqual(ok('2025-04-03'));
     expect(parseLocalDate('29/02/2024')).toEqual(ok('2024-02-29'));
+    expect(parseLocalDate('2025-9-8')).toEqual(ok('2025-09-08'));
   });
   it('D4: impossible dates are never rolled over', () => {
     const d4 = soTiep1('KT25-0021')['Ngày tiếp'];
@@ -34,7 +35,7 @@ describe('parseLocalDate', () => {
     expect(parseLocalDate(qldt1('LC25-000398').ngay_nhan)).toEqual(ok('2052-10-07'));
   });
   it('garbage → SAI_DINH_DANG, never throws', () => {
-    for (const s of ['', 'hôm qua', '2025/04/03', '03/04/2025/1', '3/4', '03-04.2025', '20250403', null, undefined, 45123, {}])
+    for (const s of ['', 'hôm qua', '2025-4', '2025/04/03', '03/04/2025/1', '3/4', '03-04.2025', '20250403', null, undefined, 45123, {}])
       expect(parseLocalDate(s), String(s)).toMatchObject({ ok: false, code: 'SAI_DINH_DANG' });
   });
   it('reasons are Vietnamese and do not echo the value', () => {

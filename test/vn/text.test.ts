@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { cleanText, foldKey, normalizeTone } from '../../src/vn/text.js';
 import { pakn1, qldtPerson, soTiepCitizen } from './samples.js';
 
@@ -107,5 +108,44 @@ describe('foldKey', () => {
     ['Wơk', 'wok'],
   ])('does not damage %s', (w, k) => {
     expect(foldKey(w)).toBe(k);
+  });
+});
+
+describe('properties', () => {
+  const vn = fc.stringMatching(/^[a-zA-ZàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđĐÀÁÂÔƠƯÊỦỶ'.,\t\n0-9 ]{0,30}$/);
+  const stripAll = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '');
+  it('cleanText is idempotent and leaves no control characters or double spaces', () => {
+    fc.assert(
+      fc.property(fc.oneof(vn, fc.string()), (s) => {
+        const c = cleanText(s);
+        expect(cleanText(c)).toBe(c);
+        expect(c).not.toMatch(/[\u0000-\u001F\u007F-\u009F]|  |^ | $/);
+        expect(c).toBe(c.normalize('NFC'));
+      }),
+      { numRuns: 500 },
+    );
+  });
+  it('normalizeTone only moves tone marks, and is idempotent', () => {
+    fc.assert(
+      fc.property(vn, (s) => {
+        const t = normalizeTone(s);
+        expect(normalizeTone(t)).toBe(t);
+        expect(stripAll(t)).toBe(stripAll(s));
+        expect(t.normalize('NFD').replace(/[^\u0300\u0301\u0303\u0309\u0323]/g, '').length).toBe(
+          s.normalize('NFD').replace(/[^\u0300\u0301\u0303\u0309\u0323]/g, '').length,
+        );
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  it('foldKey ignores tone style and normalisation form', () => {
+    fc.assert(
+      fc.property(vn, (s) => {
+        expect(foldKey(normalizeTone(s))).toBe(foldKey(s));
+        expect(foldKey(s.normalize('NFD'))).toBe(foldKey(s));
+        expect(foldKey(s)).not.toMatch(/\p{M}|đ|Đ|[A-Z]|  /u);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
