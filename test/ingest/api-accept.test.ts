@@ -99,6 +99,15 @@ describe('202 path', () => {
     }
   });
 
+  it('413 over real HTTP for a body above INGEST_MAX_BODY_BYTES, nothing accepted', async () => {
+    const before = pipeline.acceptCalls.length;
+    const big = JSON.stringify({ record: { ...qldtRecord('LC-BIG-1'), noi_dung: 'x'.repeat(70_000) } });
+    const res = await fetch(`${base}/v1/records/qldt`, { method: 'POST', headers: auth, body: big });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { code: string }).code).toBe('KNTC_ERR_BODY_TOO_LARGE');
+    expect(pipeline.acceptCalls.length).toBe(before);
+  });
+
   it('404 for a record never received (in scope)', async () => {
     const res = await fetch(`${base}/v1/records/qldt/000.00.01.H29/NEVER-SENT`, { headers: { authorization: auth.authorization } });
     expect(res.status).toBe(404);

@@ -101,3 +101,26 @@ describe('202 on the real pipeline', () => {
     for (const v of people) expect(sink.text).not.toContain(v);
   });
 });
+
+describe('raw files with the demo keys (INGEST_KEYS_FILE empty)', () => {
+  it('accepts the so-tiep CSV and the pakn JSON export as sent by the local systems', async () => {
+    const cfg = loadConfig({}, { KNTC_PREFIX: prefix, REDIS_URL, INGEST_KEYS_FILE: '' });
+    const demo = await buildIngestServer(cfg, { pipeline, logger: createLogger({ level: 'silent' }) });
+    try {
+      const csv = readFileSync(projectPath('..', 'shared', 'samples', 'so-tiep-kon-tum.csv'), 'utf8');
+      const r1 = await demo.inject({ method: 'POST', url: '/v1/files/so-tiep', headers: { authorization: 'Bearer demo-so-tiep-key', 'content-type': 'text/csv; charset=utf-8', 'x-file-name': 'so-tiep-kon-tum.csv' }, payload: csv });
+      expect(r1.statusCode).toBe(202);
+      expect(r1.json()).toMatchObject({ count: 25, outcomes: { accepted: 25 } });
+      const json = readFileSync(projectPath('..', 'shared', 'samples', 'pakn-lao-cai.json'), 'utf8');
+      const r2 = await demo.inject({ method: 'POST', url: '/v1/files/pakn', headers: { 'x-api-key': 'demo-pakn-key', 'content-type': 'application/json' }, payload: json });
+      expect(r2.statusCode).toBe(202);
+      expect(r2.json().count).toBe(25);
+      // The so-tiep key cannot read pakn records.
+      const lc = r2.json().results[0] as { agency: string; localId: string };
+      const r3 = await demo.inject({ method: 'GET', url: `/v1/records/pakn/${lc.agency}/${lc.localId}`, headers: { authorization: 'Bearer demo-so-tiep-key' } });
+      expect(r3.statusCode).toBe(403);
+    } finally {
+      await demo.close();
+    }
+  });
+});
