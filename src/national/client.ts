@@ -26,10 +26,10 @@
  *
  *   per-call worst case  C = (N + 1) · T + Σ_{i=0}^{N-1} min(2·m·2^i, M)
  *
- * A push job runs up to A attempts, each one call, with BullMQ exponential backoff B·2^(k-1) before attempt k+1
- * (k = 1..A-1; BullMQ jitter only shortens it), so
+ * A push job (queues/catalog.ts, `push`) runs up to A attempts; before attempt k+1 (k = 1..A-1) it waits
+ * min(B·2^(k-1), 15 min), jittered into [½, 1] of that (and never less than a Retry-After the national side gave), so
  *
- *   per-job worst case   J = A · C + B · (2^(A-1) − 1)
+ *   per-job worst case   J = A · C + Σ_{k=1}^{A-1} min(B·2^(k-1), 15 min)      (= A · C + B · (2^(A-1) − 1) below the cap)
  *
  * Defaults (N=4, T=10 000, m=250, M=8 000, A=8, B=5 000):
  *   in-call backoffs ≤ 500 + 1 000 + 2 000 + 4 000 = 7 500 ms; C = 5 · 10 000 + 7 500 = 57 500 ms (57.5 s);
@@ -37,7 +37,9 @@
  *   J = 8 · 57 500 + 635 000 = 1 095 000 ms ≈ 18 min 15 s.
  * Not included (they are dictated by the national side or by load, not by us): time spent waiting at the
  * client-wide Retry-After gate or for a rate-limiter/in-flight slot, and token traffic (initial token fetch,
- * and the one 401 refresh + repeat, each ≤ T, per attempt). `retryBudget()` computes the same numbers.
+ * and the one 401 refresh + repeat, each ≤ T, per attempt). A job attempt that gets DA_TON_TAI and then updates
+ * makes a second call (the DA_TON_TAI answer itself is not retried, so it adds ≤ T + one more C).
+ * `retryBudget()` / `retryBudgetFromConfig()` compute the same numbers (a unit test checks this text against them).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -69,6 +71,7 @@ import {
 } from '../contract/schemas.js';
 import { NationalError, errorFromResponse, parseRetryAfter } from './errors.js';
 import { Limiter } from './limiter.js';
+import { queueSpecs } from '../../queues/catalog.js';
 
 export { NationalError } from './errors.js';
 
@@ -209,6 +212,8 @@ export interface RetryBudgetInput {
   timeoutMs: number;
   jobAttempts: number;
   jobBackoffMs: number;
+  /** Cap of one job backoff delay (push queue: 15 min). */
+  jobMaxBackoffMs?: number;
 }
 
 export interface RetryBudget {
@@ -233,7 +238,7 @@ export function retryBudget(i: RetryBudgetInput): RetryBudget {
   const attemptsPerCall = i.retries + 1;
   const perCallWorstMs = attemptsPerCall * i.timeoutMs + backoffWorstMs;
   const jobBackoffsMs: number[] = [];
-  for (let k = 1; k < i.jobAttempts; k++) jobBackoffsMs.push(i.jobBackoffMs * 2 ** (k - 1));
+  for (let k = 1; k < i.jobAttempts; k++) jobBackoffsMs.push(Math.min(i.jobBackoffMs * 2 ** (k - 1), i.jobMaxBackoffMs ?? Number.POSITIVE_INFINITY));
   const jobBackoffWorstMs = jobBackoffsMs.reduce((s, d) => s + d, 0);
   return {
     attemptsPerCall,
@@ -247,14 +252,17 @@ export function retryBudget(i: RetryBudgetInput): RetryBudget {
   };
 }
 
+/** The budget for a configuration, with the push queue's actual retry policy (queues/catalog.ts). */
 export function retryBudgetFromConfig(c: Config): RetryBudget {
+  const push = queueSpecs(c).push;
   return retryBudget({
     retries: c.NATIONAL_RETRIES,
     retryMinMs: c.NATIONAL_RETRY_MIN_MS,
     retryMaxMs: c.NATIONAL_RETRY_MAX_MS,
     timeoutMs: c.NATIONAL_TIMEOUT_MS,
-    jobAttempts: c.JOB_ATTEMPTS,
-    jobBackoffMs: c.JOB_BACKOFF_MS,
+    jobAttempts: push.attempts,
+    jobBackoffMs: push.backoffMs,
+    jobMaxBackoffMs: push.maxBackoffMs,
   });
 }
 

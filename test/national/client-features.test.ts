@@ -15,6 +15,7 @@ import {
 } from '../../src/national/client.js';
 import { ERROR_CATALOG, errorFromResponse } from '../../src/national/errors.js';
 import { ERROR_CODES } from '../../src/contract/schemas.js';
+import { queueSpecs } from '../../queues/catalog.js';
 import { HOST, created, hoSo, luotTiep, mockToken, sleep, testClient } from './helpers.js';
 
 let clients: NationalClient[] = [];
@@ -355,7 +356,10 @@ describe('retry budget', () => {
     for (let i = 0; i < N; i++) backoff += Math.min(2 * m * 2 ** i, M);
     const C = (N + 1) * T + backoff;
     let jobBackoff = 0;
-    for (let k = 1; k < A; k++) jobBackoff += B * 2 ** (k - 1);
+    for (let k = 1; k < A; k++) jobBackoff += Math.min(B * 2 ** (k - 1), 15 * 60_000);
+    // the push queue really uses these settings
+    const push = queueSpecs(cfg).push;
+    expect([push.attempts, push.backoffMs, push.maxBackoffMs]).toEqual([A, B, 15 * 60_000]);
     const J = A * C + jobBackoff;
 
     const b = retryBudgetFromConfig(cfg);
