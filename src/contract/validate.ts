@@ -238,6 +238,9 @@ const TYPE_NAME: Record<Spec['t'], string> = {
   str: 'chuỗi', int: 'số nguyên', num: 'số', bool: 'true/false', obj: 'đối tượng', arr: 'danh sách', rec: 'đối tượng',
 };
 
+/** Code sets per catalogue set (catalogues are immutable once built). */
+const CODE_SETS = new WeakMap<Catalogues, Map<CatalogueName, Set<string> | undefined>>();
+
 class Collector {
   readonly out: RuleFailure[] = [];
   /** Pointers whose value failed a structural check (semantic rules skip them). */
@@ -250,12 +253,16 @@ class Collector {
   ok(p: string): boolean {
     return !this.bad.has(p);
   }
-  /** Items of a catalogue, or undefined when it is not available in this context. */
+  /** Codes of a catalogue, or undefined when it is not available in this context. */
   items(name: CatalogueName): Set<string> | undefined {
+    let perCat = CODE_SETS.get(this.ctx.catalogues);
+    if (!perCat) CODE_SETS.set(this.ctx.catalogues, (perCat = new Map()));
+    if (perCat.has(name)) return perCat.get(name);
     const got = this.ctx.catalogues.get(name);
-    if (got.length) return new Set(got.map((i) => i.ma));
     const small = (V1_CATALOGUES as Record<string, readonly (readonly string[])[]>)[name];
-    return small ? new Set(small.map((r) => r[0] as string)) : undefined;
+    const set = got.length ? new Set(got.map((i) => i.ma)) : small ? new Set(small.map((r) => r[0] as string)) : undefined;
+    perCat.set(name, set);
+    return set;
   }
 }
 
