@@ -354,12 +354,12 @@ function checkPerson(c: Collector, person: unknown, p: string): void {
     let tinhOk = false;
     if (typeof maTinh === 'string' && c.ok(pt) && tinh) {
       if (tinh.has(maTinh)) tinhOk = true;
-      else if (c.items('tinh-truoc-2025')?.has(maTinh)) c.add('province-expired', pt, 'Mã tỉnh trước 1/7/2025 đã hết hiệu lực, dùng mã tỉnh hiện hành', true);
+      else if (c.items('tinh-truoc-2025')?.has(maTinh)) c.add('province-expired', pt, 'Mã tỉnh trước 1/7/2025 đã hết hiệu lực, dùng mã tỉnh hiện hành');
       else c.add('catalogue', pt, 'Mã tỉnh không có trong danh mục tinh', true);
     }
     const maXa = diaChi.maXa;
     const px = join(pd, 'maXa');
-    if (typeof maXa === 'string' && c.ok(px) && c.ctx.catalogues.get('xa').length) {
+    if (typeof maXa === 'string' && c.ok(px) && typeof maTinh === 'string' && c.ok(pt) && c.ctx.catalogues.get('xa').length) {
       const cur = c.ctx.catalogues.byCode('xa', maXa);
       const curTinh = cur?.maTinh ?? cur?.maCha;
       if (cur && curTinh === maTinh) {

@@ -22,6 +22,7 @@ const CASES: Case[] = [
   { name: 'unknown field inside a petitioner', rule: 'unknown-field', body: () => withAt(hoSoDon(), `${P0}/email`, 'a@example.com'), truong: `${P0}/email`, ma: 'TRUONG_KHONG_DUOC_PHEP' },
   { name: 'ngayNhanDon missing', rule: 'required', body: () => withAt(hoSoDon(), '/ngayNhanDon', undefined), truong: '/ngayNhanDon', ma: 'THIEU_TRUONG' },
   { name: 'whole address of a petitioner missing', rule: 'required', body: () => withAt(hoSoDon(), `${P0}/diaChi`, undefined), truong: `${P0}/diaChi`, ma: 'THIEU_TRUONG' },
+  { name: 'commune given without its province', rule: 'required', body: () => withAt(hoSoDon(), `${P0}/diaChi`, { maXa: '23538' }), truong: `${P0}/diaChi/maTinh`, ma: 'THIEU_TRUONG' },
   { name: 'dacTrungLienKet missing', rule: 'required', body: () => withAt(hoSoDon(), '/dacTrungLienKet', undefined), truong: '/dacTrungLienKet', ma: 'THIEU_TRUONG' },
   { name: 'soNguoi is null', rule: 'type', body: () => withAt(hoSoDon(), '/soNguoi', null), truong: '/soNguoi', ma: 'SAI_KIEU' },
   { name: 'anDanh is the string "false"', rule: 'type', body: () => withAt(hoSoDon(), '/anDanh', 'false'), truong: '/anDanh', ma: 'SAI_KIEU' },
