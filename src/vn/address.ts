@@ -263,7 +263,7 @@ interface Unit {
   ma: string;
   type: string; // canonical label of the unit type
   key: string;
-  tone: string;
+  name: string; // as in the catalogue, without the type; its toneKey is computed only when needed
 }
 interface OldCommune extends Unit {
   maTinh: string;
@@ -303,7 +303,7 @@ function indexOf(cat: Catalogues): Index {
   if (idx) return idx;
   const province = (i: CatalogueItem, newMa: string): Province => {
     const { type, name } = splitType(i.ten);
-    return { ma: i.ma, type, key: nameKey(name), tone: toneKey(name), newMa };
+    return { ma: i.ma, type, key: nameKey(name), name, newMa };
   };
   const oldProvinces = cat.get('tinh-truoc-2025').map((i) => province(i, i.maMoi?.[0]?.ma ?? ''));
   const newProvinces = cat.get('tinh').map((i) => province(i, i.ma));
@@ -320,7 +320,7 @@ function indexOf(cat: Catalogues): Index {
       districtKeys.set(dName, d);
     }
     const c: OldCommune = {
-      ma: i.ma, type, key: nameKey(name), tone: toneKey(name), maTinh: i.maTinh,
+      ma: i.ma, type, key: nameKey(name), name, maTinh: i.maTinh,
       districtKey: d.key, districtType: d.type, maMoi: i.maMoi ?? [],
     };
     let m = oldByProvince.get(i.maTinh);
@@ -331,7 +331,7 @@ function indexOf(cat: Catalogues): Index {
   for (const i of cat.get('xa')) {
     if (!i.maTinh) continue;
     const { type, name } = splitType(i.ten);
-    const c: NewCommune = { ma: i.ma, type, key: nameKey(name), tone: toneKey(name), maTinh: i.maTinh };
+    const c: NewCommune = { ma: i.ma, type, key: nameKey(name), name, maTinh: i.maTinh };
     let m = newByProvince.get(i.maTinh);
     if (!m) newByProvince.set(i.maTinh, (m = new Map()));
     pushTo(m, c.key, c);
@@ -376,7 +376,7 @@ type Attempt<C> =
 
 /** Narrow same-key candidates by the accent-sensitive spelling (Nậm Cha ≠ Nậm Chà); single result or none. */
 function byTone<C extends Unit>(cands: C[], tone: string): C | undefined {
-  const t = cands.filter((c) => c.tone === tone);
+  const t = cands.filter((c) => toneKey(c.name) === tone);
   return t.length === 1 ? t[0] : undefined;
 }
 function preferType<C extends Unit>(cands: C[], type: string | undefined): C[] {
@@ -450,6 +450,7 @@ const R = {
   unknownCommune: 'Không tìm thấy xã/phường theo tên đã ghi trong danh mục; chỉ gửi mã tỉnh và địa chỉ chi tiết',
   noCommune: 'Địa chỉ không ghi xã/phường; chỉ gửi mã tỉnh và địa chỉ chi tiết',
   noProvince: 'Không xác định được tỉnh/thành phố trong địa chỉ',
+  untyped: 'Địa chỉ không ghi rõ cấp đơn vị (xã/phường/thị trấn, huyện) nên không xác định được xã/phường; chỉ gửi mã tỉnh và địa chỉ chi tiết',
   emptyAddress: 'Địa chỉ bị bỏ trống',
   expired: 'Mã đơn vị hành chính đã hết hiệu lực từ ngày 01/07/2025 nhưng hồ sơ được tiếp nhận sau ngày đó; cần ghi mã hiện hành',
   unknownCode: 'Mã tỉnh/xã không tồn tại trong danh mục đơn vị hành chính của thời kỳ tiếp nhận',
@@ -479,8 +480,8 @@ export function resolveAddressText(text: string, era: Era, cat: Catalogues): Add
   const whole = cleanText(typeof text === 'string' ? text : '');
   if (!whole) return fail('TINH_KHONG_XAC_DINH', R.emptyAddress);
   const p = parseClean(whole);
-  if (!p.province) return fail('TINH_KHONG_XAC_DINH', R.noProvince);
   const idx = indexOf(cat);
+  if (!p.province) return untypedProvinceOnly(idx, whole);
   const oldStyle = era === 'truoc-2025' || p.district !== undefined || p.communeType === 'thị trấn';
   // The administrative parts repeat across addresses (only the detail differs): memoised per index.
   const memoKey = [oldStyle ? 1 : 0, p.province, p.provinceType, p.district, p.districtType, p.commune, p.communeType].join('\u0001');
@@ -504,6 +505,25 @@ export function resolveAddressText(text: string, era: Era, cat: Catalogues): Add
     default:
       return fail('TINH_KHONG_XAC_DINH', o.kind === 'noprovince' ? R.noProvince : R.badProvinceMap);
   }
+}
+
+/**
+ * No unit type is written anywhere ("Nà Tăm, Tam Đường, Lai Châu"): the parts are not guessed.
+ * If the last part is exactly a province name, send that province with the whole text and a
+ * warning; otherwise the province is unknown.
+ */
+function untypedProvinceOnly(idx: Index, whole: string): AddressResult {
+  const parts = whole.split(/\s*[,;]\s*/).filter(Boolean);
+  const last = parts[parts.length - 1];
+  if (!last) return fail('TINH_KHONG_XAC_DINH', R.noProvince);
+  const key = nameKey(last);
+  const exact = (list: Province[]) => list.filter((q) => q.key === key);
+  const cur = exact(idx.newProvinces);
+  const old = exact(idx.oldProvinces);
+  const maTinh = cur.length === 1 ? cur[0]!.ma : old.length === 1 ? old[0]!.newMa : '';
+  if (!maTinh) return fail('TINH_KHONG_XAC_DINH', R.noProvince);
+  if (parts.length === 1) return ok(maTinh, undefined, whole, [{ code: 'THIEU_XA', reason: R.noCommune }]);
+  return ok(maTinh, undefined, whole, [{ code: 'XA_KHONG_XAC_DINH', reason: R.untyped }]);
 }
 
 type Outcome =

@@ -110,8 +110,23 @@ const round = (x: number) => Math.round(x * 100) / 100;
  * DON_VI_MO_HO; otherwise DON_VI_KHONG_XAC_DINH with the 3 closest names.
  */
 export function matchAgency(name: string, cat: Catalogues): AgencyMatch {
-  const list = entries(cat);
-  const toks = typeof name === 'string' ? tokens(name) : [];
+  if (typeof name !== 'string') return { ok: false, code: 'DON_VI_KHONG_XAC_DINH', candidates: [] };
+  let m = memos.get(cat);
+  if (!m) memos.set(cat, (m = new Map()));
+  let r = m.get(name);
+  if (!r) {
+    r = match(name, entries(cat));
+    if (m.size > 5_000) m.clear();
+    m.set(name, r);
+  }
+  // a copy, so a caller that edits the answer cannot change the next one
+  return r.ok ? { ...r } : { ...r, candidates: r.candidates.map((c) => ({ ...c })) };
+}
+
+const memos = new WeakMap<Catalogues, Map<string, AgencyMatch>>();
+
+function match(name: string, list: Entry[]): AgencyMatch {
+  const toks = tokens(name);
   if (toks.length === 0) return { ok: false, code: 'DON_VI_KHONG_XAC_DINH', candidates: [] };
   const key = toks.join(' ');
   const exact = list.filter((e) => e.key === key);

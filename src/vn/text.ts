@@ -75,13 +75,20 @@ function tonePosition(letters: Letter[]): number {
   return start; // mùa, tài, cáo, túi, hòa
 }
 
+const HAS_TONE = /[\u0300\u0301\u0303\u0309\u0323]/;
+const isMark = (ch: string) => {
+  const c = ch.charCodeAt(0);
+  return (c >= 0x0300 && c <= 0x036f) || (ch.length === 1 && /\p{M}/u.test(ch));
+};
+
 function retoneWord(word: string): string {
   const d = word.normalize('NFD');
+  if (!HAS_TONE.test(d)) return word;
   const letters: Letter[] = [];
   let tone = '';
   let tones = 0;
   for (const ch of d) {
-    if (/\p{M}/u.test(ch)) {
+    if (isMark(ch)) {
       if (TONE_MARKS.has(ch)) {
         tone = ch;
         tones++;

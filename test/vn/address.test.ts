@@ -262,6 +262,17 @@ describe('robustness of text resolution', () => {
     expect(resolveAddressText('Thôn 1, xã Bản Giang', 'hien-hanh', cat)).toMatchObject({ ok: false, code: 'TINH_KHONG_XAC_DINH' });
     expect(resolveAddressText('', 'hien-hanh', cat)).toMatchObject({ ok: false, code: 'TINH_KHONG_XAC_DINH' });
   });
+  it('an address with no unit types is not interpreted by position', () => {
+    const r = resolveAddressText('Bản Nà Tăm 1, Nà Tăm, Tam Đường, Lai Châu', 'truoc-2025', cat);
+    expect(codes(r)).toBe('12/-');
+    expect(warnings(r)).toEqual(['XA_KHONG_XAC_DINH']);
+    expect(r.ok && r.diaChi.chiTiet).toBe('Bản Nà Tăm 1, Nà Tăm, Tam Đường, Lai Châu');
+    const q = resolveAddressText('Lai Châu', 'hien-hanh', cat);
+    expect(codes(q)).toBe('12/-');
+    expect(warnings(q)).toEqual(['THIEU_XA']);
+    expect(resolveAddressText('Bản Nà Tăm 1, Nà Tăm', 'hien-hanh', cat)).toMatchObject({ ok: false, code: 'TINH_KHONG_XAC_DINH' });
+    expect(codes(resolveAddressText('Thôn 1, Ngọk Bay, Kon Tum', 'hien-hanh', cat))).toBe('51/-');
+  });
   it('reasons are Vietnamese and never repeat the address', () => {
     const texts = [soTiepCitizen('KT25-0083').address, soTiepCitizen('KT25-0089').address, 'xã X, tỉnh Atlantis'];
     for (const t of texts) {
