@@ -1,0 +1,46 @@
+/**
+ * In-process stand-in for the national `tim-trung` index (contract §6): records are
+ * indexed by their lk1 keys; a query returns the records sharing the most keys first,
+ * then the newest ngayNhanDon, up to `gioiHan`. Used by tests and by the benchmark at
+ * sizes where HTTP would dominate; the processor itself always asks the national API.
+ */
+import type { DacTrungLienKet } from '../contract/schemas.js';
+
+export interface IndexedRecord {
+  id: string;
+  ngayNhanDon: string;
+  linkage: DacTrungLienKet;
+}
+
+export class MemoryKeyIndex {
+  private readonly byKey = new Map<string, string[]>();
+  private readonly recs = new Map<string, IndexedRecord>();
+
+  get size(): number {
+    return this.recs.size;
+  }
+
+  add(r: IndexedRecord): void {
+    this.recs.set(r.id, r);
+    for (const k of r.linkage.khoa) {
+      let l = this.byKey.get(k);
+      if (!l) this.byKey.set(k, (l = []));
+      l.push(r.id);
+    }
+  }
+
+  get(id: string): IndexedRecord | undefined {
+    return this.recs.get(id);
+  }
+
+  /** Candidates for `khoa`: most shared keys first, then newest ngayNhanDon; `exclude` left out. */
+  query(khoa: readonly string[], opts: { exclude?: readonly string[]; limit?: number } = {}): { rec: IndexedRecord; shared: number }[] {
+    const limit = opts.limit ?? 50;
+    const ex = new Set(opts.exclude ?? []);
+    const counts = new Map<string, number>();
+    for (const k of khoa) for (const id of this.byKey.get(k) ?? []) if (!ex.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const all = [...counts].map(([id, shared]) => ({ rec: this.recs.get(id)!, shared }));
+    all.sort((x, y) => y.shared - x.shared || (x.rec.ngayNhanDon < y.rec.ngayNhanDon ? 1 : x.rec.ngayNhanDon > y.rec.ngayNhanDon ? -1 : 0));
+    return all.slice(0, limit);
+  }
+}
