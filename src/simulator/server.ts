@@ -802,7 +802,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
       if (!res.headersSent && !res.destroyed) sendAnswer(res, fail({ reqId: randomUUID() }, 500, 'LOI_HE_THONG'));
     });
   });
-  server.keepAliveTimeout = 5000;
+  // Longer than common client idle timeouts, so a client never reuses a socket the server is just closing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
