@@ -61,8 +61,7 @@ export interface IssueParams {
 export function formatMessage(code: string, params: IssueParams = {}): string {
   const def = (ISSUE_CATALOGUE as Record<string, IssueDef>)[code];
   const tpl = def ? def.vi : 'Lỗi {truong}.';
-  const withDetail = params.chiTiet && !tpl.includes('{chiTiet}') ? `${tpl} {chiTiet}` : tpl;
-  return withDetail
+  return tpl
     .replace(/\{(truong|nhan|ma|chiTiet)\}/g, (_m, k: keyof IssueParams) => params[k] ?? '')
     .replace(/\s+$/, '')
     .replace(/:\s*\./g, '.');
@@ -95,6 +94,8 @@ export function makeIssue(code: IssueCode | string, i: IssueInput): Issue {
   if (i.national !== undefined) out.national = i.national;
   if (i.recordKind !== undefined) out.recordKind = i.recordKind;
   if (i.hint !== undefined) out.hint = i.hint;
+  // a detail (e.g. the validator's own Vietnamese reason) that the template has no place for becomes the hint
+  else if (i.chiTiet && !(ISSUE_CATALOGUE as Record<string, IssueDef>)[code]?.vi.includes('{chiTiet}')) out.hint = i.chiTiet;
   return out;
 }
 
