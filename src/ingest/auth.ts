@@ -37,12 +37,37 @@ export function keyGuard(keys: KeyStore, buckets: TokenBuckets, mappers: MapperL
   };
 }
 
-/** Operator endpoints: `Authorization: Bearer <KNTC_ADMIN_TOKEN>`; an empty token disables them. */
-export function adminGuard(token: string) {
+/** The admin token presented as `Bearer <token>`, or as the password of Basic auth (browsers, for the queue board). */
+function presentedAdminToken(header: string | undefined): string | undefined {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (bearer) return bearer[1];
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (basic) {
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Operator endpoints: `Authorization: Bearer <KNTC_ADMIN_TOKEN>` (or Basic with the token as
+ * password, so a browser can open the queue board); an empty token disables them.
+ */
+export function adminGuard(token: string, onRefused?: (code: string) => void) {
   const want = createHash('sha256').update(token).digest();
-  return async function guard(req: FastifyRequest): Promise<void> {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    const got = createHash('sha256').update(m?.[1] ?? '').digest();
-    if (!token || !m || !timingSafeEqual(want, got)) throw new IngestError('KNTC_ERR_ADMIN_AUTH');
+  return async function guard(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
+    const presented = presentedAdminToken(req.headers.authorization);
+    const got = createHash('sha256').update(presented ?? '').digest();
+    if (!token || presented === undefined || !timingSafeEqual(want, got)) {
+      req.log.info({ code: 'KNTC_ERR_ADMIN_AUTH' }, 'operator request refused');
+      onRefused?.('KNTC_ERR_ADMIN_AUTH');
+      // Answered here rather than thrown: bull-board installs its own error handler in its scope.
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Basic realm="kntc-admin", charset="UTF-8"')
+        .type('application/json; charset=utf-8')
+        .send(new IngestError('KNTC_ERR_ADMIN_AUTH').toBody(req.id));
+    }
   };
 }

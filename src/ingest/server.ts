@@ -17,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
+import type { Queue } from 'bullmq';
 import type { Config } from '../../config/index.js';
 import { logger as rootLogger, type Logger } from '../log/logger.js';
 import { adminGuard, keyGuard } from './auth.js';
@@ -44,6 +45,8 @@ export interface IngestServerOptions {
   rateBurst?: number;
   /** How long /health/ready waits for pipeline.ready(). */
   readyTimeoutMs?: number;
+  /** BullMQ queues to show on the operators' board at /admin/board (bull-board); none = no board. */
+  boardQueues?: readonly Queue[];
 }
 
 const FILE_TYPES = ['text/plain', 'text/csv', 'application/x-ndjson', 'application/jsonl', 'application/json'];
@@ -92,6 +95,19 @@ function toIngestError(err: FastifyError | IngestError | Error): IngestError {
   if (status === 415) return new IngestError('KNTC_ERR_MEDIA_TYPE');
   if (status === 405) return new IngestError('KNTC_ERR_METHOD_NOT_ALLOWED');
   return new IngestError('KNTC_ERR_INTERNAL');
+}
+
+/** bull-board (job lists, retry of failed jobs) inside the admin scope, so the admin guard covers its pages, assets and API. */
+async function registerBoard(scope: FastifyInstance, queues: readonly Queue[], basePath: string): Promise<void> {
+  const [{ createBullBoard }, { BullMQAdapter }, { FastifyAdapter }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/fastify'),
+  ]);
+  const serverAdapter = new FastifyAdapter();
+  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter, options: { uiConfig: { boardTitle: 'kntc queues' } } });
+  serverAdapter.setBasePath(basePath);
+  await scope.register(serverAdapter.registerPlugin(), { prefix: basePath });
 }
 
 export async function buildIngestServer(cfg: Config, opts: IngestServerOptions): Promise<FastifyInstance> {
@@ -156,13 +172,14 @@ export async function buildIngestServer(cfg: Config, opts: IngestServerOptions):
 
   // ---------- operators (admin token) ----------
   await app.register(async (admin) => {
-    admin.addHook('onRequest', adminGuard(cfg.KNTC_ADMIN_TOKEN.reveal()));
+    admin.addHook('onRequest', adminGuard(cfg.KNTC_ADMIN_TOKEN.reveal(), (code) => mRefused?.inc({ code })));
     admin.get('/metrics', async (_req, reply) => {
       if (!metrics) throw new IngestError('KNTC_ERR_NOT_FOUND');
       reply.type(metrics.contentType);
       return metrics.metrics();
     });
     admin.get('/admin/queues', async () => ({ queues: await pipeline.counts(), at: new Date().toISOString() }));
+    if (opts.boardQueues?.length) await registerBoard(admin, opts.boardQueues, '/admin/board');
   });
 
   // ---------- local systems (API key) ----------

@@ -11,6 +11,7 @@ import { loadConfig, projectPath } from '../../config/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import { buildIngestServer } from '../../src/ingest/server.js';
 import { createPipeline, type Pipeline } from '../../src/pipeline/index.js';
+import { openQueues } from '../../src/pipeline/infra.js';
 import { REDIS_URL, dropPrefix, uniquePrefix } from '../helpers/redis.js';
 import { LogSink } from './fakes.js';
 import { REFUSAL_CASES, TEST_KEYS, TEST_LIMITS } from './refusal-cases.js';
@@ -121,6 +122,32 @@ describe('raw files with the demo keys (INGEST_KEYS_FILE empty)', () => {
       expect(r3.statusCode).toBe(403);
     } finally {
       await demo.close();
+    }
+  });
+});
+
+describe('queue board (bull-board) behind the admin token', () => {
+  it('401 with a Basic challenge without the token; the board and its API with it', async () => {
+    const cfg = loadConfig({}, { ...TEST_LIMITS, KNTC_PREFIX: prefix, REDIS_URL });
+    const queues = Object.values(openQueues(cfg, redis));
+    const board = await buildIngestServer(cfg, { pipeline, keys: TEST_KEYS.entries, boardQueues: queues, logger: createLogger({ level: 'silent' }) });
+    try {
+      const anon = await board.inject({ method: 'GET', url: '/admin/board' });
+      expect(anon.statusCode).toBe(401);
+      expect(anon.headers['www-authenticate']).toMatch(/^Basic /);
+      const withKey = await board.inject({ method: 'GET', url: '/admin/board/api/queues', headers: { authorization: `Bearer ${TEST_KEYS.qldt}` } });
+      expect(withKey.statusCode).toBe(401);
+      const basic = 'Basic ' + Buffer.from(`admin:${TEST_LIMITS.KNTC_ADMIN_TOKEN}`).toString('base64');
+      const page = await board.inject({ method: 'GET', url: '/admin/board', headers: { authorization: basic } });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      const api = await board.inject({ method: 'GET', url: '/admin/board/api/queues', headers: { authorization: `Bearer ${TEST_LIMITS.KNTC_ADMIN_TOKEN}` } });
+      expect(api.statusCode).toBe(200);
+      const names = (api.json() as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
+      expect(names).toEqual(queues.map((q) => q.name).sort());
+    } finally {
+      await board.close();
+      await Promise.all(queues.map((q) => q.close()));
     }
   });
 });

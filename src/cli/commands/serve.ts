@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../../config/index.js';
 import { createPipeline } from '../../pipeline/index.js';
+import { connectRedis, openQueues } from '../../pipeline/infra.js';
 import { buildIngestServer } from '../../ingest/server.js';
 import { DEMO_KEYS, hashKey, newKey } from '../../ingest/keys.js';
 import { logger } from '../../log/logger.js';
 
 interface ServeOpts {
+  board: boolean;
   host?: string;
   port?: string;
   hashKey?: string;
@@ -20,6 +22,7 @@ export function registerServe(program: Command): void {
     .description('Run the ingest API: local systems push records (API key per system, bound to one source kind and its agencies).')
     .option('--host <host>', 'listen address (default INGEST_HOST)')
     .option('--port <port>', 'listen port, 0 = random (default INGEST_PORT)')
+    .option('--no-board', 'do not serve the bull-board queue board at /admin/board')
     .option('--hash-key <plaintext>', 'print the sha256 hash of an API key for INGEST_KEYS_FILE, then exit')
     .option('--new-key [source]', 'generate a random API key, print it with its hash and a key-file entry, then exit')
     .addHelpText(
@@ -33,6 +36,7 @@ Endpoints (JSON errors: {code: KNTC_ERR_…, message, thongDiep}):
   GET  /v1/whoami                                                    → key id, source, agencies
   GET  /health/live | /health/ready (503 if Redis unreachable or maxmemory-policy ≠ noeviction)
   GET  /metrics | /admin/queues     (Authorization: Bearer KNTC_ADMIN_TOKEN)
+  GET  /admin/board                 queue board (bull-board); in a browser: user "admin", password KNTC_ADMIN_TOKEN
 Auth: "Authorization: Bearer <key>" or "X-Api-Key: <key>". A key only writes/reads its own source
 kind and agencies; the agency is read from each record, and one out-of-scope record refuses the
 whole request (403, nothing stored).
@@ -62,7 +66,10 @@ Shutdown: SIGINT/SIGTERM stop accepting, finish in-flight requests, then close R
       const cfg = loadConfig(process.env, overrides);
       const log = logger().child({ component: 'serve' });
       const pipeline = createPipeline(cfg);
-      const app = await buildIngestServer(cfg, { pipeline });
+      const boardRedis = opts.board ? connectRedis(cfg.REDIS_URL, { name: 'kntc-board' }) : undefined;
+      boardRedis?.on('error', () => undefined); // readiness reports Redis outages
+      const boardQueues = boardRedis ? Object.values(openQueues(cfg, boardRedis)) : [];
+      const app = await buildIngestServer(cfg, { pipeline, boardQueues });
       const r = await pipeline.ready();
       if (!r.ok) log.warn({ reason: r.reason }, 'pipeline not ready: /health/ready answers 503 and writes fail until it is');
       const address = await app.listen({ host: cfg.INGEST_HOST, port: cfg.INGEST_PORT });
@@ -84,6 +91,8 @@ Shutdown: SIGINT/SIGTERM stop accepting, finish in-flight requests, then close R
         void (async () => {
           try {
             await app.close();
+            await Promise.all(boardQueues.map((q) => q.close()));
+            if (boardRedis) await boardRedis.quit().catch(() => boardRedis.disconnect());
             await pipeline.close();
             log.info('stopped');
             process.exit(0);
