@@ -8,8 +8,10 @@
  *
  * <raw> is one source record exactly as the mapper's parse() yields it from a file:
  * qldt = one JSON Lines object; pakn = one element of the portal's JSON array;
- * so-tiep = one CSV row as an object keyed by the CSV header, plus the export version
- * (see the so-tiep mapper; the file endpoint builds it from the file itself).
+ * so-tiep = one CSV row as an object keyed by the (NFC) CSV header, plus the export stamp
+ * under "#xuat-luc" (RFC 3339, e.g. "2026-03-31T17:00:00+07:00"; the row's version is that
+ * instant, so a re-export of an unchanged row is recognised). The file endpoint builds the
+ * same object from the file itself (`# xuat-luc:` first line or the file name).
  */
 import { z } from 'zod';
 import { IngestError, type ErrorDetail } from './errors.js';

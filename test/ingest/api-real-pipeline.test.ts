@@ -120,6 +120,20 @@ describe('raw files with the demo keys (INGEST_KEYS_FILE empty)', () => {
       const lc = r2.json().results[0] as { agency: string; localId: string };
       const r3 = await demo.inject({ method: 'GET', url: `/v1/records/pakn/${lc.agency}/${lc.localId}`, headers: { authorization: 'Bearer demo-so-tiep-key' } });
       expect(r3.statusCode).toBe(403);
+
+      // One so-tiep row as JSON: the CSV header as keys plus the export stamp.
+      const row = {
+        'Mã lượt tiếp': 'KT26-9001', 'Mã đơn vị': '000.00.00.H34', STT: '1', 'Ngày tiếp': '02/03/2026', 'Họ tên - Địa chỉ': 'Y Bình - Thôn 1, xã Đăk Cấm, thành phố Kon Tum, tỉnh Kon Tum',
+        'CMND/Hộ chiếu của công dân': '', 'Nội dung vụ việc': 'Hỏi về thủ tục.', 'Phân loại đơn/Số người': 'KN,PA/1', 'Cơ quan đã giải quyết': '', 'Thụ lý để giải quyết': '',
+        'Trả lại đơn và hướng dẫn': '', 'Chuyển đơn đến cơ quan có thẩm quyền': '', 'Theo dõi kết quả giải quyết': '', 'Ghi chú': '',
+      };
+      const r4 = await demo.inject({ method: 'POST', url: '/v1/records/so-tiep', headers: { authorization: 'Bearer demo-so-tiep-key' }, payload: { record: { ...row, '#xuat-luc': '2026-03-31T17:00:00+07:00' } } });
+      expect(r4.statusCode).toBe(202);
+      expect(r4.json().results[0]).toMatchObject({ localId: 'KT26-9001', agency: '000.00.00.H34', version: 20260331170000 });
+      // Without the export stamp the row has no version: refused, not guessed.
+      const r5 = await demo.inject({ method: 'POST', url: '/v1/records/so-tiep', headers: { authorization: 'Bearer demo-so-tiep-key' }, payload: { record: { ...row, 'Mã lượt tiếp': 'KT26-9002' } } });
+      expect(r5.statusCode).toBe(422);
+      expect(r5.json().code).toBe('KNTC_ERR_RECORD_UNIDENTIFIABLE');
     } finally {
       await demo.close();
     }
