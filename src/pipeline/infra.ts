@@ -6,7 +6,6 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { Queue } from 'bullmq';
 import type { Config } from '../../config/index.js';
 import type { SourceMapper } from '../../mappers/types.js';
-import { getMapper } from '../../mappers/registry.js';
 import { QUEUE_NAMES, queueSpecs, jobOptions, type QueueName } from '../../queues/catalog.js';
 
 /**
@@ -52,5 +51,9 @@ export async function queueCounts(queues: Partial<Queues>): Promise<Record<strin
 
 /** The mapper of a source: test/embedding overrides first, then mappers/registry.ts. */
 export async function findMapper(name: string, overrides?: Record<string, SourceMapper>): Promise<SourceMapper | undefined> {
-  return overrides?.[name] ?? getMapper(name);
+  const o = overrides?.[name];
+  if (o) return o;
+  // loaded on first use: a worker that only runs injected mappers (tests) starts faster
+  const { getMapper } = await import('../../mappers/registry.js');
+  return getMapper(name);
 }
