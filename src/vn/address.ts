@@ -109,20 +109,28 @@ function classify(raw: string): Part {
   return { raw };
 }
 
-/** Split an untyped run at inner accented keywords: "Tổ 12 phường Cốc Lếu" → ["Tổ 12", "phường Cốc Lếu"]. */
-function splitInner(raw: string): string[] {
-  if (!INNER_HINT.test(raw.toLowerCase())) return [raw];
+/**
+ * Split a comma-less run at inner keywords: "Tổ 12 phường Cốc Lếu" → ["Tổ 12", "phường Cốc Lếu"].
+ * Keywords count when written in lower case or all capitals ("xã", "XÃ"); a capitalised "Xã"
+ * inside a run is part of a name ("Thôn Xã Đoài"). Returns pieces with their offsets.
+ */
+function splitInner(raw: string): { text: string; start: number }[] {
+  if (!INNER_HINT.test(raw.toLowerCase())) return [{ text: raw, start: 0 }];
   const words = raw.split(' ');
-  const out: string[] = [];
+  const out: { text: string; start: number }[] = [];
   let cur: string[] = [];
+  let curStart = 0;
+  let pos = 0;
   for (let i = 0; i < words.length; i++) {
     let starts = false;
     if (i > 0 && cur.length) {
-      const rest = words.slice(i, i + 2).join(' ').toLowerCase();
+      const two = words.slice(i, i + 2).join(' ');
+      const lower = two.toLowerCase();
+      const asWritten = two === lower || two === two.toUpperCase() ? lower : two;
       // Two-letter abbreviations with a dot: "TP.Lào Cai", "TX. Sa Pa", "TT. Tam Đường".
-      if (/^(?:tp|tx|tt)\./.test(rest) && (rest.length > 3 || i + 1 < words.length)) starts = true;
+      if (/^(?:tp|tx|tt)\./.test(lower) && (lower.length > 3 || i + 1 < words.length)) starts = true;
       else for (const k of INNER_KEYWORDS) {
-        if ((rest === k || rest.startsWith(k + ' ')) && i + k.split(' ').length < words.length) {
+        if ((asWritten === k || asWritten.startsWith(k + ' ')) && i + k.split(' ').length < words.length) {
           // "thị xã": the "xã" belongs to "thị"
           if (k === 'xã' && words[i - 1]?.toLowerCase() === 'thị') continue;
           starts = true;
@@ -131,12 +139,14 @@ function splitInner(raw: string): string[] {
       }
     }
     if (starts) {
-      out.push(cur.join(' '));
+      out.push({ text: cur.join(' '), start: curStart });
       cur = [];
+      curStart = pos;
     }
     cur.push(words[i]!);
+    pos += words[i]!.length + 1;
   }
-  if (cur.length) out.push(cur.join(' '));
+  if (cur.length) out.push({ text: cur.join(' '), start: curStart });
   return out;
 }
 
@@ -152,10 +162,15 @@ export function parseAddress(text: string): ParsedAddress {
 
 function parseClean(t: string): ParsedAddress {
   if (!t) return {};
-  const parts: Part[] = [];
-  for (const chunk of t.split(/\s*[,;]\s*/)) {
+  const parts: (Part & { start: number; end: number })[] = [];
+  for (const m of t.matchAll(/[^,;]+/g)) {
+    const lead = m[0].length - m[0].trimStart().length;
+    const chunk = m[0].trim();
     if (!chunk) continue;
-    for (const piece of splitInner(chunk)) parts.push(classify(piece));
+    for (const piece of splitInner(chunk)) {
+      const start = m.index + lead + piece.start;
+      parts.push({ ...classify(piece.text), start, end: start + piece.text.length });
+    }
   }
   const out: ParsedAddress = {};
   const used = new Set<number>();
@@ -188,8 +203,16 @@ function parseClean(t: string): ParsedAddress {
       used.add(i);
     }
   }
-  const detail = parts.filter((_, i) => !used.has(i)).map((p) => p.raw);
-  if (detail.length) out.detail = detail.join(', ');
+  // The detail is kept exactly as written: each run of adjacent unused parts is one slice of the text.
+  const runs: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    if (used.has(i)) continue;
+    let j = i;
+    while (j + 1 < parts.length && !used.has(j + 1)) j++;
+    runs.push(t.slice(parts[i]!.start, parts[j]!.end));
+    i = j;
+  }
+  if (runs.length) out.detail = runs.join(', ');
   return out;
 }
 

@@ -75,7 +75,9 @@ export function localDateOf(instant: string, offsetMinutes: number = VN_OFFSET_M
 
 /** Today's local date (YYYY-MM-DD) in Vietnam (or at the given offset). */
 export function todayLocal(now: Date = new Date(), offsetMinutes: number = VN_OFFSET_MINUTES): string {
-  const local = new Date(now.getTime() + offsetMinutes * 60_000);
+  const ms = now instanceof Date && Number.isFinite(now.getTime()) ? now.getTime() : Date.now();
+  const off = Number.isFinite(offsetMinutes) ? offsetMinutes : VN_OFFSET_MINUTES;
+  const local = new Date(ms + off * 60_000);
   return iso(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate());
 }
 

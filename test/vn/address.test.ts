@@ -64,6 +64,12 @@ describe('parseAddress', () => {
     expect(parseAddress('Tổ 12 phường Cốc Lếu thành phố Lào Cai tỉnh Lào Cai')).toMatchObject({ detail: 'Tổ 12', commune: 'Cốc Lếu', district: 'Lào Cai', province: 'Lào Cai' });
     expect(parseAddress('Huyện Phong Thổ, tỉnh Lai Châu')).toEqual({ district: 'Phong Thổ', districtType: 'huyện', province: 'Lai Châu', provinceType: 'tỉnh' });
   });
+  it('the detail is kept exactly as written; a capitalised keyword inside a name does not split it', () => {
+    expect(parseAddress('Thôn Xã Đoài, xã Nghi Diên, huyện Nghi Lộc, tỉnh Nghệ An')).toMatchObject({ detail: 'Thôn Xã Đoài', commune: 'Nghi Diên' });
+    expect(parseAddress('Số 5; ngõ 3 - Lê Lợi, phường Cốc Lếu, tỉnh Lào Cai')).toMatchObject({ detail: 'Số 5; ngõ 3 - Lê Lợi' });
+    expect(parseAddress('THÔN 3 XÃ IA DOM HUYỆN IA H\'DRAI TỈNH KON TUM')).toMatchObject({ detail: 'THÔN 3', commune: 'IA DOM', district: "IA H'DRAI", province: 'KON TUM' });
+    expect(parseAddress('Tổ 12 phường Cốc Lếu, xã X, tỉnh Lào Cai')).toMatchObject({ detail: 'Tổ 12 phường Cốc Lếu', commune: 'X' });
+  });
   it('a "thị xã" is not split at its "xã"', () => {
     expect(parseAddress('Tổ 3 phường 1 thị xã Sa Pa tỉnh Lào Cai')).toMatchObject({ commune: '1', district: 'Sa Pa', districtType: 'thị xã' });
   });
