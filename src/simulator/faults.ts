@@ -25,7 +25,6 @@ export class FaultEngine {
   private matchRe: RegExp | undefined;
   private script: ScriptedFault[] = [];
   private maintenanceUntil = 0;
-  private maintenanceRetry = 30;
 
   constructor(private readonly now: () => Date, cfg?: FaultConfig) {
     this.set(cfg ?? {});
@@ -38,7 +37,6 @@ export class FaultEngine {
     this.script = [...(cfg.script ?? [])];
     const m = cfg.maintenance;
     this.maintenanceUntil = m ? (m.until ? Date.parse(m.until) : this.now().getTime() + (m.durationSec ?? 60) * 1000) : 0;
-    this.maintenanceRetry = m?.retryAfterSec ?? Math.max(1, Math.ceil((this.maintenanceUntil - this.now().getTime()) / 1000));
   }
 
   get(): FaultConfig {
@@ -50,9 +48,6 @@ export class FaultEngine {
     const left = this.maintenanceUntil - this.now().getTime();
     if (left <= 0) return 0;
     return this.cfg.maintenance?.retryAfterSec ?? Math.max(1, Math.ceil(left / 1000));
-  }
-  get maintenanceRetryAfter(): number {
-    return this.maintenanceRetry;
   }
 
   matches(route: string): boolean {

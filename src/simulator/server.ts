@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { IDEMPOTENCY_KEY_RE, type RecordKind, type CatalogueName, CATALOGUE_NAMES, type ChiTietLoi, TimTrungRequest, LienKetRequest, MA_DON_VI_RE, MA_NGUON_RE } from '../contract/schemas.js';
+import { IDEMPOTENCY_KEY_RE, type RecordKind, type CatalogueName, CATALOGUE_NAMES, type ChiTietLoi, TimTrungRequest, LienKetRequest, MA_DON_VI_RE } from '../contract/schemas.js';
 import { canonicalJson, bamNoiDung } from '../contract/hash.js';
 import { makeCatalogues } from '../contract/catalogues.js';
 import { validateHoSoDon, validateLuotTiep, vietnamToday } from '../contract/validate.js';
