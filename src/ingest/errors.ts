@@ -27,7 +27,7 @@ export const INGEST_ERRORS = {
   },
   KNTC_ERR_ADMIN_AUTH: {
     status: 401,
-    message: 'Operator endpoint: send "Authorization: Bearer <KNTC_ADMIN_TOKEN>".',
+    message: 'Operator endpoint: send "Authorization: Bearer <KNTC_ADMIN_TOKEN>" (or Basic auth with the token as password).',
     thongDiep: 'Chức năng dành cho quản trị viên: thiếu hoặc sai mã quản trị.',
   },
   KNTC_ERR_SOURCE_FORBIDDEN: {
@@ -107,7 +107,7 @@ export const INGEST_ERRORS = {
   },
   KNTC_ERR_PIPELINE_UNAVAILABLE: {
     status: 503,
-    message: 'Records could not be stored durably; nothing is guaranteed accepted, resend the request.',
+    message: 'Records could not be stored durably; nothing is guaranteed accepted. Resend the request (safe: versions already stored come back as "unchanged").',
     thongDiep: 'Không lưu được dữ liệu; vui lòng gửi lại.',
   },
   KNTC_ERR_INTERNAL: {

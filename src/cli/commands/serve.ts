@@ -4,6 +4,7 @@ import { createPipeline } from '../../pipeline/index.js';
 import { connectRedis, openQueues } from '../../pipeline/infra.js';
 import { buildIngestServer } from '../../ingest/server.js';
 import { DEMO_KEYS, hashKey, newKey } from '../../ingest/keys.js';
+import { errorsMarkdown } from '../../ingest/errors.js';
 import { logger } from '../../log/logger.js';
 
 interface ServeOpts {
@@ -12,6 +13,7 @@ interface ServeOpts {
   port?: string;
   hashKey?: string;
   newKey?: string | boolean;
+  errors?: boolean;
 }
 
 const demoTable = DEMO_KEYS.map((k) => `  ${k.plaintext.padEnd(18)} source ${k.source.padEnd(8)} agencies ${k.agencies.join(', ')}`).join('\n');
@@ -25,6 +27,7 @@ export function registerServe(program: Command): void {
     .option('--no-board', 'do not serve the bull-board queue board at /admin/board')
     .option('--hash-key <plaintext>', 'print the sha256 hash of an API key for INGEST_KEYS_FILE, then exit')
     .option('--new-key [source]', 'generate a random API key, print it with its hash and a key-file entry, then exit')
+    .option('--errors', 'print the error catalogue (code, HTTP status, message, thongDiep) as a Markdown table, then exit')
     .addHelpText(
       'after',
       `
@@ -48,6 +51,10 @@ ${demoTable}
 Shutdown: SIGINT/SIGTERM stop accepting, finish in-flight requests, then close Redis.`,
     )
     .action(async (opts: ServeOpts) => {
+      if (opts.errors) {
+        process.stdout.write(errorsMarkdown() + '\n');
+        return;
+      }
       if (opts.hashKey !== undefined) {
         if (opts.hashKey.length < 20) process.stderr.write('warning: a key shorter than 20 characters is guessable; use kntc serve --new-key\n');
         process.stdout.write(hashKey(opts.hashKey) + '\n');
