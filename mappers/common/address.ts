@@ -6,7 +6,8 @@
  * certain: province, plus the text in chiTiet) and its failures become errors.
  */
 import type { Catalogues } from '../types.js';
-import { resolveAddressText, resolveAddressCodes, type AddressResult } from '../../src/vn/address.js';
+import type { AddressResult } from '../../src/vn/address.js';
+import { addressText, addressCodes } from './memo.js';
 import { cleanText } from '../../src/vn/text.js';
 import type { Draft } from './draft.js';
 import { blank } from './values.js';
@@ -33,7 +34,7 @@ export function resolveAddress(d: Draft, national: string, a: AddressInput, era:
       d.add('SAI_KIEU', { national, source: a.source });
       return undefined;
     }
-    r = resolveAddressText(cleanText(a.text), era, cat);
+    r = addressText(cleanText(a.text), era, cat);
   } else {
     const maTinh = str(a.codes.maTinh);
     if (a.maTinhSource) d.from(`${national}/maTinh`, a.maTinhSource);
@@ -45,7 +46,7 @@ export function resolveAddress(d: Draft, national: string, a: AddressInput, era:
     }
     const maXa = str(a.codes.maXa);
     const chiTiet = typeof a.codes.chiTiet === 'string' && a.codes.chiTiet.trim() !== '' ? cleanText(a.codes.chiTiet) : undefined;
-    r = resolveAddressCodes({ maTinh, ...(maXa ? { maXa } : {}), ...(chiTiet ? { chiTiet } : {}) }, era, cat);
+    r = addressCodes({ maTinh, ...(maXa ? { maXa } : {}), ...(chiTiet ? { chiTiet } : {}) }, era, cat);
   }
   if (!r.ok) {
     d.add(r.code, { national, source: a.source, severity: 'error', hint: r.reason });

@@ -10,7 +10,6 @@
  */
 import type { Issue } from '../types.js';
 import type { RecordKind, HoSoDon, LuotTiep, ChiTietLoi } from '../../src/contract/schemas.js';
-import { HoSoDon as HoSoDonSchema, LuotTiep as LuotTiepSchema } from '../../src/contract/schemas.js';
 import { validateHoSoDon, validateLuotTiep } from '../../src/contract/validate.js';
 import type { Catalogues } from '../types.js';
 import { makeIssue, dedupIssues, type IssueCode, type IssueInput } from '../issues.js';
@@ -90,16 +89,6 @@ export function finishDraft(d: Draft, ctx: FinishContext): Finished {
   for (const c of found) {
     if (d.isHandled(c.truong)) continue;
     d.add(c.ma, { national: c.truong, chiTiet: c.thongDiep });
-  }
-  if (!d.hasError) {
-    // Belt and braces: the structural schema must accept what the validator accepted.
-    const parsed = d.kind === 'ho-so-don' ? HoSoDonSchema.safeParse(d.body) : LuotTiepSchema.safeParse(d.body);
-    if (!parsed.success) {
-      for (const zi of parsed.error.issues) {
-        const national = zi.path.length ? '/' + zi.path.map((x) => String(x).replace(/~/g, '~0').replace(/\//g, '~1')).join('/') : '';
-        d.add(zi.code === 'invalid_type' ? 'SAI_KIEU' : 'SAI_DINH_DANG', { national });
-      }
-    }
   }
   const issues = dedupIssues(d.issues);
   if (d.hasError) return { ok: false, kind: d.kind, issues, candidate: d.body };

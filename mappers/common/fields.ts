@@ -8,7 +8,7 @@ import type { CatalogueName } from '../../src/contract/schemas.js';
 import type { Catalogues } from '../types.js';
 import { parseLocalDate, localDateOf } from '../../src/vn/dates.js';
 import { cleanText } from '../../src/vn/text.js';
-import { matchAgency } from '../../src/vn/agency.js';
+import { agency } from './memo.js';
 import type { Draft } from './draft.js';
 import { lookupLabel, type LabelTable } from './labels.js';
 import { blank } from './values.js';
@@ -119,7 +119,7 @@ export function readAgencyName(
   d.from(national, source);
   if (blank(raw) || typeof raw !== 'string') return undefined;
   const name = cleanText(raw);
-  const r = matchAgency(name, cat);
+  const r = agency(name, cat);
   if (r.ok) return r.ma;
   const codes = [...r.candidates].sort((a, b) => b.score - a.score).slice(0, 3).map((c) => c.ma);
   const hint = codes.length ? `Mã gần nhất: ${codes.join(', ')}` : undefined;

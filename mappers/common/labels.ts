@@ -152,6 +152,32 @@ export type LabelResult = { ok: true; code: string } | { ok: false; code?: undef
  * linh-vuc) in the catalogue actually loaded.
  */
 export function lookupLabel(label: string, table: LabelTable, catalogue: CatalogueName, cat: Catalogues): LabelResult {
+  // Local systems use a handful of distinct labels: memoise per (catalogue snapshot, table, label).
+  const items = cat.get(catalogue);
+  let perItems = memo.get(items);
+  if (!perItems) {
+    perItems = new Map();
+    memo.set(items, perItems);
+  }
+  let perTable = perItems.get(table);
+  if (!perTable) {
+    perTable = new Map();
+    perItems.set(table, perTable);
+  }
+  let r = perTable.get(label);
+  if (!r) {
+    r = lookupUncached(label, table, catalogue, cat);
+    if (perTable.size >= MEMO_MAX) perTable.clear();
+    perTable.set(label, r);
+  }
+  return r;
+}
+
+const MEMO_MAX = 5000;
+/** Keyed by the catalogue's item array: a refreshed catalogue is a new array, so results never go stale. */
+const memo = new WeakMap<readonly unknown[], Map<LabelTable, Map<string, LabelResult>>>();
+
+function lookupUncached(label: string, table: LabelTable, catalogue: CatalogueName, cat: Catalogues): LabelResult {
   const key = foldKey(label);
   if (!key) return { ok: false };
   let code = foldedTable(table).get(key) ?? catalogueNames(cat, catalogue).get(key) ?? undefined;
@@ -167,7 +193,17 @@ export function lookupLabel(label: string, table: LabelTable, catalogue: Catalog
 }
 
 /** Fixed local enumerations that are not national catalogues (sex, eligibility). */
+const fixedMemo = new WeakMap<LabelTable, Map<string, string | undefined>>();
 export function lookupFixed(label: string, table: LabelTable): string | undefined {
+  let m = fixedMemo.get(table);
+  if (!m) {
+    m = new Map();
+    fixedMemo.set(table, m);
+  }
+  if (m.has(label)) return m.get(label);
   const key = foldKey(label);
-  return key ? foldedTable(table).get(key) : undefined;
+  const v = key ? foldedTable(table).get(key) : undefined;
+  if (m.size >= MEMO_MAX) m.clear();
+  m.set(label, v);
+  return v;
 }

@@ -15,7 +15,7 @@ import {
 } from '../common/labels.js';
 import { buildPerson, splitPeople } from '../common/person.js';
 import { classifyDoiTuong } from '../common/doi-tuong.js';
-import { matchAgency } from '../../src/vn/agency.js';
+import { agency } from '../common/memo.js';
 import { assemble, guarded } from '../common/result.js';
 import { blank, flag, int, isRecord, text } from '../common/values.js';
 
@@ -89,7 +89,7 @@ function mapQldt(raw: QldtRaw, ctx: MapContext): MapResult {
     const cq: Record<string, unknown> = {};
     put(cq, 'ten', readText(d, '/coQuanChuyenDen/ten', raw.co_quan_chuyen, '/co_quan_chuyen'));
     if (typeof cq.ten === 'string') {
-      const m = matchAgency(cq.ten, cat);
+      const m = agency(cq.ten, cat);
       if (m.ok) cq.maDonVi = m.ma;
     }
     put(cq, 'soVanBan', readText(d, '/coQuanChuyenDen/soVanBan', raw.so_cv_chuyen, '/so_cv_chuyen'));
