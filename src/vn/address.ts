@@ -76,8 +76,18 @@ interface Part {
   label?: string;
   level?: Level;
   name?: string;
+  start?: number; // offsets in the cleaned text
+  end?: number;
 }
 
+const TYPES_BY_START = new Map<string, UnitType[]>();
+for (const t of UNIT_TYPES) {
+  for (const c of t.label === 'đặc khu' ? ['đ', 'd'] : [t.label[0]!]) {
+    const l = TYPES_BY_START.get(c) ?? [];
+    l.push(t);
+    TYPES_BY_START.set(c, l);
+  }
+}
 /** First letters a unit type can start with (t h q p x đ d), in any case. */
 const TYPE_START = /^[thqpxđdTHQPXĐD]/;
 
@@ -85,7 +95,7 @@ function classify(raw: string): Part {
   if (!TYPE_START.test(raw)) return { raw };
   const lower = raw.toLowerCase();
   if (lower.length === raw.length) {
-    for (const t of UNIT_TYPES) {
+    for (const t of TYPES_BY_START.get(lower[0]!) ?? []) {
       const m = t.re.exec(lower);
       if (m) {
         const name = raw.slice(m[0].length).trim();
@@ -162,15 +172,24 @@ export function parseAddress(text: string): ParsedAddress {
 
 function parseClean(t: string): ParsedAddress {
   if (!t) return {};
-  const parts: (Part & { start: number; end: number })[] = [];
-  for (const m of t.matchAll(/[^,;]+/g)) {
-    const lead = m[0].length - m[0].trimStart().length;
-    const chunk = m[0].trim();
-    if (!chunk) continue;
-    for (const piece of splitInner(chunk)) {
-      const start = m.index + lead + piece.start;
-      parts.push({ ...classify(piece.text), start, end: start + piece.text.length });
+  const parts: Part[] = [];
+  let from = 0;
+  while (from <= t.length) {
+    let to = from;
+    while (to < t.length && t[to] !== ',' && t[to] !== ';') to++;
+    let a = from;
+    let b = to;
+    while (a < b && t[a] === ' ') a++;
+    while (b > a && t[b - 1] === ' ') b--;
+    if (b > a) {
+      for (const piece of splitInner(t.slice(a, b))) {
+        const part = classify(piece.text);
+        part.start = a + piece.start;
+        part.end = part.start + piece.text.length;
+        parts.push(part);
+      }
     }
+    from = to + 1;
   }
   const out: ParsedAddress = {};
   const used = new Set<number>();
