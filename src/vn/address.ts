@@ -444,6 +444,7 @@ function matchOld(byKey: Map<string, OldCommune[]> | undefined, p: ParsedAddress
     if (dKey !== undefined && c.districtKey !== dKey) return { kind: 'ambiguous' };
     return { kind: 'found', unit: c };
   }
+  const sameName = cands.length;
   cands = preferType(cands, p.communeType);
   if (dKey !== undefined) {
     let inDistrict = cands.filter((c) => c.districtKey === dKey);
@@ -457,8 +458,8 @@ function matchOld(byKey: Map<string, OldCommune[]> | undefined, p: ParsedAddress
       return t ? { kind: 'found', unit: t } : { kind: 'ambiguous' };
     }
     // The district does not match exactly: accept a misspelt district only when the commune
-    // name is unique in the province and the district is a near spelling of its own.
-    if (cands.length === 1 && close(cands[0]!.districtKey, dKey)) return { kind: 'found', unit: cands[0]! };
+    // name is unique in the province (whatever its type) and the district is a near spelling of its own.
+    if (sameName === 1 && close(cands[0]!.districtKey, dKey)) return { kind: 'found', unit: cands[0]! };
     return { kind: 'ambiguous' };
   }
   if (cands.length === 1) return { kind: 'found', unit: cands[0]! };

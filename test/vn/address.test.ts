@@ -256,6 +256,10 @@ describe('robustness of text resolution', () => {
     expect(codes(r)).toBe('12/-');
     expect(warnings(r)).toEqual(['XA_KHONG_XAC_DINH']);
   });
+  it('a misspelt district is not tolerated when the commune name exists twice in the province', () => {
+    clean(resolveAddressText('thị trấn Mường Tè, huyện Mường Tè, tỉnh Lai Châu', 'truoc-2025', cat), '12/03433');
+    expect(warnings(resolveAddressText('thị trấn Mường Tè, huyện Mườn Tè, tỉnh Lai Châu', 'truoc-2025', cat))).toEqual(['XA_KHONG_XAC_DINH']);
+  });
   it('a typo that fits two communes is not guessed', () => {
     const r = resolveAddressText('xã Nậm Chaa, tỉnh Lai Châu', 'truoc-2025', cat);
     expect(warnings(r)).toEqual(['XA_KHONG_XAC_DINH']);
