@@ -4,6 +4,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { Queue } from 'bullmq';
+import { logger } from '../log/logger.js';
 import type { Config } from '../../config/index.js';
 import type { SourceMapper } from '../../mappers/types.js';
 import { QUEUE_NAMES, queueSpecs, jobOptions, type QueueName } from '../../queues/catalog.js';
@@ -20,8 +21,12 @@ export function connectRedis(url: string, opts: { waitForever?: boolean; name?: 
     connectionName: opts.name ?? 'kntc',
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
   };
-  return new Redis(url, o);
+  const r = new Redis(url, o);
+  // ioredis reconnects by itself; without a listener every failed reconnect is printed as "Unhandled error event"
+  r.on('error', (e: Error) => log().debug({ conn: o.connectionName, err: e.message }, 'redis connection error'));
+  return r;
 }
+const log = () => logger().child({ component: 'redis' });
 
 export type Queues = Record<QueueName, Queue>;
 

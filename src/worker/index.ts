@@ -47,15 +47,15 @@ export interface RunningWorkers {
   counts(): Promise<Record<string, Record<string, number>>>;
 }
 
-type DedupeProcessor = (data: { tid: string; v: number; maHoSo: string }, ctx: { ledger: Ledger; client: NationalPort; cfg: Config }) => Promise<unknown>;
+type DedupeProcessor = (data: { tid: string; v: number; maHoSo: string }, deps: { ledger: Ledger; client: NationalPort; cfg: Config }) => Promise<unknown>;
 
-async function loadDedupeProcessor(): Promise<DedupeProcessor | undefined> {
+/** src/dedupe/processor.ts, loaded only by processes that consume the dedupe queue. */
+async function loadDedupe(): Promise<{ process: DedupeProcessor; close(): Promise<void> } | undefined> {
   try {
-    const spec = '../dedupe/processor.js';
-    const mod = (await import(spec)) as Record<string, unknown>;
-    const f = mod.processDedupe ?? mod.dedupeProcessor ?? mod.default;
-    return typeof f === 'function' ? (f as DedupeProcessor) : undefined;
-  } catch {
+    const mod = await import('../dedupe/processor.js');
+    return { process: mod.processDedupe as DedupeProcessor, close: mod.closeDedupeStores };
+  } catch (e) {
+    logger().child({ component: 'worker' }).warn({ err: (e as Error).message }, 'dedupe processor not loadable');
     return undefined;
   }
 }
@@ -135,8 +135,8 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}):
       await producers.dedupe.add('dedupe', data, { jobId: specs.dedupe.jobId(data) });
     }
     : undefined;
-  const dedupeProcessor = names.includes('dedupe') ? await loadDedupeProcessor() : undefined;
-  if (names.includes('dedupe') && !dedupeProcessor) log.info('src/dedupe/processor.ts not present: dedupe jobs are acknowledged without work');
+  const dedupe = names.includes('dedupe') ? await loadDedupe() : undefined;
+  if (names.includes('dedupe') && !dedupe) log.warn('dedupe processor unavailable: dedupe jobs are acknowledged without work');
 
   const processors: Record<QueueName, (job: Job) => Promise<unknown>> = {
     map: (job) => processMap(specs.map.schema.parse(job.data), {
@@ -162,8 +162,8 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}):
     },
     dedupe: async (job) => {
       const data = specs.dedupe.schema.parse(job.data);
-      if (!dedupeProcessor) return { outcome: 'no-processor' };
-      return dedupeProcessor(data, { ledger, client, cfg });
+      if (!dedupe) return { outcome: 'no-processor' };
+      return dedupe.process(data, { ledger, client, cfg });
     },
   };
 
@@ -203,6 +203,7 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}):
         // finishes in-flight jobs (their batches are sent), takes no new ones
         await Promise.all(workers.map((w) => w.close()));
         await Promise.all(Object.values(producers).map((q: Queue) => q.close()));
+        await dedupe?.close().catch(() => undefined);
         if (ownClient) await client.close().catch(() => undefined);
         for (const c of [conn, ledgerConn]) await c.quit().catch(() => c.disconnect());
         log.info('workers stopped');

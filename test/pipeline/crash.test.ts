@@ -48,7 +48,7 @@ function startChild(): { child: ChildProcess; ready: Promise<void> } {
       ...process.env, REDIS_URL: cfg.REDIS_URL, KNTC_PREFIX: cfg.KNTC_PREFIX, NATIONAL_API_URL: cfg.NATIONAL_API_URL,
       NATIONAL_RATE_LIMIT_RPS: '2000', NATIONAL_RATE_BURST: '2000', NATIONAL_MAX_IN_FLIGHT: '4', NATIONAL_RETRY_MIN_MS: '20',
       NATIONAL_RETRY_MAX_MS: '200', NATIONAL_TIMEOUT_MS: '3000', JOB_BACKOFF_MS: '100', JOB_ATTEMPTS: '20', LOG_LEVEL: 'error',
-      T_MAP_CONC: '8', T_PUSH_CONC: '16', T_LOCK_MS: '1500', T_STALLED_MS: '750',
+      T_DEDUPE: '0', T_MAP_CONC: '8', T_PUSH_CONC: '16', T_LOCK_MS: '1500', T_STALLED_MS: '750',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

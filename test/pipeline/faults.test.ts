@@ -33,7 +33,7 @@ beforeAll(async () => {
   // the client is allowed far more than the national limit: bursts of 429 are certain
   cfg = testConfig('pfault', s, { NATIONAL_RATE_LIMIT_RPS: 400, NATIONAL_RATE_BURST: 100, NATIONAL_TIMEOUT_MS: 400, NATIONAL_RETRIES: 3, JOB_ATTEMPTS: 30, JOB_BACKOFF_MS: 50 });
   p = createPipeline(cfg, { mappers: MAPPERS });
-  w = await startWorkers(cfg, { mappers: MAPPERS, catalogues: EMPTY_CATALOGUES, concurrency: { map: 8, push: 48, dedupe: 4 }, batch: { maxBatch: 10 } });
+  w = await startWorkers(cfg, { mappers: MAPPERS, catalogues: EMPTY_CATALOGUES, dedupe: false, concurrency: { map: 8, push: 48, dedupe: 4 }, batch: { maxBatch: 10 } });
 });
 
 afterAll(async () => {

@@ -5,6 +5,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
 import { sim, testConfig, spyClient, waitFor, sleep, drained, OTHER_CLIENT } from './helpers.js';
 import { createPipeline, startWorkers, type Pipeline } from '../../src/pipeline/index.js';
 import type { RunningWorkers } from '../../src/worker/index.js';
@@ -31,7 +32,8 @@ beforeAll(async () => {
   cfg = testConfig('psem', s);
   p = createPipeline(cfg, { mappers: MAPPERS });
   spy = spyClient(cfg);
-  w = await startWorkers(cfg, { client: spy, mappers: MAPPERS, catalogues: EMPTY_CATALOGUES, concurrency: 8 });
+  // the dedupe queue is filled (hook) but not consumed here: src/dedupe has its own tests
+  w = await startWorkers(cfg, { client: spy, mappers: MAPPERS, catalogues: EMPTY_CATALOGUES, concurrency: 8, queues: ['map', 'push'] });
 });
 
 afterAll(async () => {
@@ -251,9 +253,20 @@ describe('ledger at rest, status, readiness', () => {
     expect(await p.ready()).toEqual({ ok: true });
     const c = await waitFor('drained', async () => {
       const x = await p.counts();
-      return drained(x) ? x : undefined;
+      return drained({ map: x.map!, push: x.push! }) ? x : undefined;
     });
     expect(Object.keys(c).sort()).toEqual(['dedupe', 'map', 'push']);
+    // every pushed ho-so-don got a dedupe job (deterministic id: tracking id + version)
+    const id = 'T-HIST-1';
+    const st = (await p.status(FAKE, AGENCY, id))!;
+    const q = new Queue('dedupe', { connection: { url: REDIS_URL }, prefix: cfg.KNTC_PREFIX });
+    try {
+      const job = await q.getJob(`d-${st.trackingId}-1`);
+      expect(job?.data).toEqual({ tid: st.trackingId, v: 1, maHoSo: st.nationalIds['ho-so-don'] });
+    } finally {
+      await q.close();
+    }
+    expect(c.dedupe!.waiting).toBeGreaterThan(0);
   });
 
   it('refuses an unknown source', async () => {
