@@ -110,6 +110,13 @@ export interface SourceMapper<Raw = unknown> {
   /** Local id, version and agency read without mapping (for the ledger key and ingest scope check). */
   identify(raw: Raw): { localId: string; version: number; agency: string } | undefined;
   map(raw: Raw, ctx: MapContext): MapResult;
+  /**
+   * Optional: the part of a raw record that carries content, for change detection. Two raws with
+   * equal content views are the same record state even at different versions (so-tiep: every
+   * export has a new timestamp-version, but an unchanged row must not be pushed again). Absent:
+   * the whole raw is the content.
+   */
+  contentView?(raw: Raw): unknown;
 }
 
 export type ParsedRecord<Raw> =

@@ -337,4 +337,10 @@ export const soTiep: SourceMapper<SoTiepRaw> = {
     }
   },
   map: guarded({ source: SOURCE, mappingVersion: MAPPING_VERSION, kinds: ['luot-tiep', 'ho-so-don'] }, identify, mapSoTiep),
+  /** The row without the export timestamp: a row re-exported unchanged has the same content view. */
+  contentView: (raw) => {
+    if (!isRecord(raw)) return raw;
+    const { [EXPORT_KEY]: _stamp, ...rest } = raw;
+    return rest;
+  },
 };

@@ -236,6 +236,16 @@ describe('so-tiep fixtures', () => {
     expect(parsed.map((p) => p.ok)).toEqual([true, false]);
     expect(parsed[1]!.line).toBe(4);
   });
+  it('a row re-exported unchanged has a higher version but the same content view', () => {
+    const m = mapper('so-tiep');
+    const text = readFileSync(join(dir, 'so-tiep', 'clean-thu-ly.csv'), 'utf8');
+    const a = m.parse(text)[0] as { raw: unknown };
+    const b = m.parse(text.replace('2026-03-31T17:00:00+07:00', '2026-04-30T17:00:00+07:00'))[0] as { raw: unknown };
+    expect(m.identify(b.raw)!.version).toBeGreaterThan(m.identify(a.raw)!.version);
+    expect(m.contentView!(b.raw)).toEqual(m.contentView!(a.raw));
+    const c = m.parse(text.replace('Kiến nghị về việc', 'Kiến nghị lại về việc'))[0] as { raw: unknown };
+    expect(m.contentView!(c.raw)).not.toEqual(m.contentView!(a.raw));
+  });
   it('candidate body of a blocked row keeps what was converted', () => {
     const r = one('so-tiep', 'two-handling-columns.csv');
     expect(candidate(r, 'luot-tiep')).toMatchObject({ maLuotTiepNguon: 'FX25-0001', ngayTiep: '2025-01-08' });

@@ -9,6 +9,7 @@ import { resolveAddressCodes } from '../../src/vn/address.js';
 import { foldKey } from '../../src/vn/text.js';
 import { bamNoiDung } from '../../src/contract/hash.js';
 import type { MapResult } from '../../mappers/types.js';
+import { ISSUE_CATALOGUE } from '../../mappers/issues.js';
 import {
   TODAY, catalogues, mapFile, latest, hoSo, luot, candidate, errors, warnings, has, type Mapped,
 } from './helpers.js';
@@ -108,6 +109,16 @@ describe('expected totals', () => {
       expect(m.result.mappingVersion).toMatch(/^(qldt|so-tiep|pakn)@\d+\.\d+\.\d+$/);
     }
     expect(n).toBeGreaterThan(60);
+  });
+
+  it('every issue code raised is in the issue catalogue (or is a national detail code)', () => {
+    for (const m of [...qldt.values(), ...soTiep.values(), ...pakn.values()]) {
+      for (const i of m.result.issues) expect(Object.keys(ISSUE_CATALOGUE), i.code).toContain(i.code);
+    }
+    for (const [code, def] of Object.entries(ISSUE_CATALOGUE)) {
+      expect(def.vi, code).toMatch(/[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/);
+      expect(def.en.length, code).toBeGreaterThan(5);
+    }
   });
 
   it('every blocked result explains itself with an error issue; messages carry no personal value', () => {
