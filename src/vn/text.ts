@@ -11,29 +11,29 @@ const TONE_MARKS = new Set(['\u0300', '\u0301', '\u0303', '\u0309', '\u0323']); 
 const VOWEL_MARKS = new Set(['\u0302', '\u0306', '\u031B']); // mũ (â ê ô), trăng (ă), móc (ơ ư)
 const VOWELS = new Set(['a', 'e', 'i', 'o', 'u', 'y']);
 
-/**
- * Text to be sent: NFC, control characters (Unicode Cc) removed — tabs and line breaks become
- * spaces, or with `multiline` line breaks are kept as `\n` — a leading BOM removed, runs of
- * spaces collapsed, trimmed. Nothing else changes (case, tone placement and spelling are kept).
- * Non-strings give ''.
- */
 // eslint-disable-next-line no-control-regex
 const ALREADY_CLEAN = /^(?! )(?!.* $)(?!.*  )[^\u0000-\u001F\u007F-\u009F\uFEFF\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]*$/;
+const SPACES = /[ \u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g;
 
+/**
+ * Text to be sent (contract §1): NFC; control characters (Unicode Cc) removed — tabs and line
+ * breaks become spaces, or with `multiline` line breaks are kept as `\n` (CR LF / CR → LF);
+ * a BOM removed; runs of spaces collapsed to one; trimmed. Nothing else changes (case, tone
+ * placement, spelling, blank lines are kept). Non-strings give ''.
+ */
 export function cleanText(s: string, opts: { multiline?: boolean } = {}): string {
   if (typeof s !== 'string') return '';
   if (ALREADY_CLEAN.test(s)) return s.normalize('NFC'); // fast path: nothing to strip or collapse
   let t = s.normalize('NFC').replace(/\uFEFF/g, '');
-  if (opts.multiline) {
+  if (opts?.multiline) {
     t = t.replace(/\r\n?/g, '\n');
     // eslint-disable-next-line no-control-regex
     t = t.replace(/[\t\v\f\u0085]/g, ' ').replace(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g, '');
-    const lines = t.split('\n').map((l) => l.replace(/[ \u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g, ' ').trim());
-    return lines.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  } else {
+    // eslint-disable-next-line no-control-regex
+    t = t.replace(/[\t\n\v\f\r\u0085]/g, ' ').replace(/[\u0000-\u001F\u007F-\u009F]/g, '');
   }
-  // eslint-disable-next-line no-control-regex
-  t = t.replace(/[\t\n\v\f\r\u0085]/g, ' ').replace(/[\u0000-\u001F\u007F-\u009F]/g, '');
-  return t.replace(/[ \u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g, ' ').trim();
+  return t.replace(SPACES, ' ').trim();
 }
 
 interface Letter {

@@ -22,7 +22,8 @@ describe('cleanText', () => {
     expect(cleanText('a\u0000b\u0007c\u007f\u0085d')).toBe('abc d');
     expect(cleanText('Bản\tNà\r\nBan')).toBe('Bản Nà Ban');
     expect(cleanText('\uFEFFx')).toBe('x');
-    expect(cleanText('dòng 1  \r\n  dòng\t2\u0001\n', { multiline: true })).toBe('dòng 1\ndòng 2');
+    expect(cleanText('dòng 1  \r\n  dòng\t\t2\u0001\n', { multiline: true })).toBe('dòng 1 \n dòng 2');
+    expect(cleanText(' a\r\rb\n\n\nc ', { multiline: true })).toBe('a\n\nb\n\n\nc'); // blank lines kept
     expect(cleanText('a\u00A0\u00A0b')).toBe('a b');
   });
   it('never throws on non-strings', () => {
