@@ -290,7 +290,8 @@ export async function confirmPair(pairId: string, by: string, deps: DedupeDeps):
   if (!prev) throw new PairNotFoundError(`no pair ${pairId}`);
   const at = (deps.now ?? (() => new Date()))().toISOString();
   let maLienKet = prev.maLienKet;
-  if (prev.level !== 'TRUNG' || prev.status === 'rejected' || prev.status === 'removed') {
+  // Always (re)link: the national link then says TRUNG and who confirmed it.
+  if (prev.status !== 'confirmed' || !prev.maLienKet) {
     const lk = await port(deps).link(prev.a, { maHoSoKhac: prev.b, mucDo: 'TRUNG', diem: Math.max(prev.score, 0.99), lyDo: `Cán bộ xác nhận trùng. ${prev.reasons.join('; ')}`.slice(0, 1000), xacNhanBoi: by.slice(0, 64) });
     maLienKet = lk.maLienKet;
   }
