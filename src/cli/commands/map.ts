@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import pino from 'pino';
+import { createLogger, setRootLogger } from '../../log/logger.js';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { Redis } from 'ioredis';
@@ -123,6 +125,8 @@ Examples:
       process.exit(err.exitCode === 0 ? 0 : 2);
     })
     .action(async (files: string[], opts: MapOpts) => {
+      // stdout carries the output (JSON lines / CSV): logs go to stderr
+      setRootLogger(createLogger({}, pino.destination({ fd: 2, sync: true })));
       const mapper = getMapper(opts.source);
       if (!mapper) {
         process.stderr.write(`kntc map: unknown source "${opts.source}" (known: ${SOURCE_NAMES.join(', ')})\n`);

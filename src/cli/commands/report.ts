@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import pino from 'pino';
+import { createLogger, setRootLogger } from '../../log/logger.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { getConfig } from '../../../config/index.js';
 import { buildErrorReport, type IssueRow } from '../../report/errors.js';
@@ -80,6 +82,8 @@ Examples:
       process.exit(err.exitCode === 0 ? 0 : 2);
     })
     .action(async (opts: ErrorsOpts) => {
+      // stdout carries the output (JSON lines / CSV): logs go to stderr
+      setRootLogger(createLogger({}, pino.destination({ fd: 2, sync: true })));
       if (!['table', 'csv', 'json'].includes(opts.format)) {
         process.stderr.write('kntc report errors: --format must be table, csv or json\n');
         process.exit(2);
