@@ -32,10 +32,20 @@ else
 fi
 # BullMQ and the ledger need noeviction: an evicted job key is a lost record.
 if command -v redis-cli >/dev/null 2>&1; then
-  policy=$(redis-cli -h "$host" -p "$port" config get maxmemory-policy 2>/dev/null | tail -1)
+  policy=$(redis-cli -u "$url" config get maxmemory-policy 2>/dev/null | tail -1)
   if [ -n "$policy" ] && [ "$policy" != "noeviction" ]; then
     echo "ensure-redis: setting maxmemory-policy noeviction (was $policy)" >&2
-    redis-cli -h "$host" -p "$port" config set maxmemory-policy noeviction >/dev/null || true
+    redis-cli -u "$url" config set maxmemory-policy noeviction >/dev/null || { echo "ensure-redis: CONFIG SET refused; set maxmemory-policy noeviction in redis.conf" >&2; exit 1; }
   fi
+else
+  # no redis-cli: the same with a raw RESP exchange from node
+  node -e '
+const net=require("net");const [host,port]=[process.argv[1],+process.argv[2]];
+const cmd=(...a)=>"*"+a.length+"\r\n"+a.map(x=>"$"+Buffer.byteLength(x)+"\r\n"+x+"\r\n").join("");
+const s=net.connect(port,host);let buf="",step=0;s.setTimeout(2000,()=>process.exit(1));s.on("error",()=>process.exit(1));
+s.on("connect",()=>s.write(cmd("CONFIG","GET","maxmemory-policy")));
+s.on("data",d=>{buf+=d;if(step===0&&/\r\n\$\d+\r\n[^\r]*\r\n$/.test(buf)){const v=buf.split("\r\n")[4]||"";
+ if(v==="noeviction")process.exit(0);process.stderr.write("ensure-redis: setting maxmemory-policy noeviction (was "+v+")\n");step=1;buf="";s.write(cmd("CONFIG","SET","maxmemory-policy","noeviction"));}
+ else if(step===1){process.exit(buf.startsWith("+OK")?0:1);}});' "$host" "$port" || { echo "ensure-redis: could not check/set maxmemory-policy noeviction on $host:$port" >&2; exit 1; }
 fi
 exit 0
