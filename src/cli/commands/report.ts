@@ -64,7 +64,7 @@ export function registerReport(program: Command): void {
   report
     .command('errors')
     .description('Mapping-error report: issues grouped by agency × code with counts, first/last seen and example local ids. National rejections appear under their contract codes.')
-    .option('--since <instant>', 'only issues recorded at or after this date/time (ISO 8601, e.g. 2026-11-01 or 2026-11-01T00:00:00+07:00)')
+    .option('--since <instant>', 'only issues recorded at or after this date/time (ISO 8601; a bare date such as 2026-11-01 means from midnight Vietnam time)')
     .option('--agency <code>', 'only this receiving agency (e.g. 000.00.00.H29)')
     .option('--format <format>', 'table | csv (UTF-8 BOM + CRLF, opens in Excel) | json', 'table')
     .option('--from <file>', 'read issue rows from a JSONL file ({source, agency, localId, kind?, code, severity, origin, at} per line) instead of the ledger')
@@ -92,7 +92,9 @@ Examples:
         process.stderr.write('kntc report errors: --since must be an ISO 8601 date or date-time\n');
         process.exit(2);
       }
-      const since = opts.since ? new Date(Date.parse(opts.since)).toISOString() : undefined;
+      // a bare date is a Vietnamese calendar day: from its local midnight
+      const sinceText = opts.since && /^\d{4}-\d{2}-\d{2}$/.test(opts.since) ? `${opts.since}T00:00:00+07:00` : opts.since;
+      const since = sinceText ? new Date(Date.parse(sinceText)).toISOString() : undefined;
       let rows: IssueRow[];
       try {
         rows = opts.from ? rowsFromFile(opts.from) : await rowsFromLedger({ ...(since ? { since } : {}), ...(opts.agency ? { agency: opts.agency } : {}) });
