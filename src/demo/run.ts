@@ -55,6 +55,8 @@ export interface DemoSummary {
   dataDir: string;
   elapsedMs: number;
   settled: boolean;
+  /** stopped by Ctrl-C before settling */
+  interrupted?: boolean;
   sent: { records: number; lines: number; requests: number; outcomes: Record<string, number> };
   /** distinct local records by final state */
   byState: Record<string, number>;
@@ -82,6 +84,8 @@ export interface DemoSummary {
   /** pushed outputs (ledger) = national records (simulator), per kind */
   consistent: boolean;
   stuck: { source: string; agency: string; localId: string; state: string }[];
+  /** a pushed and a rejected record, for the status example */
+  examples: { pushed?: { source: string; agency: string; localId: string }; rejected?: { source: string; agency: string; localId: string } };
 }
 
 export interface DemoRecordView {
@@ -338,7 +342,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     // ---------------------------------------------------------------- summary
     const { summary, records } = await summarize({ g, fed, pipeline, sim, prefix, dir, logFile, dataDir, started, settled, requests, outcomes, lines });
     const inspect = sim.inspect();
-    out(renderSummary(summary, { ingestUrl, simUrl: sim.origin, redisStarted: redis.started, keepRunning: Boolean(opts.keepRunning) }));
+    if (opts.signal?.aborted && !settled) summary.interrupted = true;
+    out(renderSummary(summary, { ingestUrl, simUrl: sim.origin, redisStarted: redis.started, redisUrl: redis.url, keepRunning: Boolean(opts.keepRunning) }));
     const exitCode = opts.signal?.aborted ? 130 : summary.settled && summary.stuck.length === 0 && summary.consistent ? 0 : 1;
     const urls = { ingest: ingestUrl, simulator: sim.baseUrl, metrics: `${ingestUrl}/metrics` };
 
@@ -469,7 +474,14 @@ async function summarize(x: SummarizeInput): Promise<{ summary: DemoSummary; rec
     outputs: (st?.outputs ?? []).map((o) => ({ kind: o.kind, state: o.state, ...(o.nationalId ? { nationalId: o.nationalId } : {}) })),
     errorCodes: [...new Set(((st?.issues ?? []) as { code: string; severity: string }[]).filter((i) => i.severity === 'error').map((i) => i.code))],
   }));
+  const ex = (state: string) => {
+    const r = records.find((v) => v.state === state);
+    return r ? { source: r.source, agency: r.agency, localId: r.localId } : undefined;
+  };
+  const pushedEx = ex('pushed');
+  const rejectedEx = ex('rejected');
   const summary: DemoSummary = {
+    examples: { ...(pushedEx ? { pushed: pushedEx } : {}), ...(rejectedEx ? { rejected: rejectedEx } : {}) },
     prefix: x.prefix, dir: x.dir, logFile: x.logFile, dataDir: x.dataDir,
     elapsedMs: Date.now() - x.started,
     settled: x.settled,
@@ -489,12 +501,12 @@ async function summarize(x: SummarizeInput): Promise<{ summary: DemoSummary; rec
   return { summary, records };
 }
 
-export function renderSummary(s: DemoSummary, ctx: { ingestUrl: string; simUrl: string; redisStarted: boolean; keepRunning: boolean }): string {
+export function renderSummary(s: DemoSummary, ctx: { ingestUrl: string; simUrl: string; redisStarted: boolean; redisUrl: string; keepRunning: boolean }): string {
   const faults = Object.values(s.simulator.faults).reduce((a, b) => a + b, 0);
   const ex = s.stuck[0];
   const L: string[] = [];
   L.push('');
-  L.push(s.settled ? `Done in ${(s.elapsedMs / 1000).toFixed(1)} s.` : `NOT SETTLED after ${(s.elapsedMs / 1000).toFixed(1)} s: ${s.stuck.length} record(s) still in flight.`);
+  L.push(s.settled ? `Done in ${(s.elapsedMs / 1000).toFixed(1)} s.` : s.interrupted ? `Interrupted after ${(s.elapsedMs / 1000).toFixed(1)} s (Ctrl-C): ${s.stuck.length} record(s) were still in flight; what they reached is below.` : `NOT SETTLED after ${(s.elapsedMs / 1000).toFixed(1)} s: ${s.stuck.length} record(s) still in flight.`);
   L.push(`  Sent through the ingest API: ${s.sent.lines} lines in ${s.sent.requests} batch requests → ${fmtCounts(s.sent.outcomes, ['accepted', 'unchanged', 'older', 'rejected'])}`);
   L.push(`  Local records: ${s.sent.records} → pushed ${s.byState.pushed ?? 0}, rejected for review ${s.byState.rejected ?? 0}${s.stuck.length ? `, STUCK ${s.stuck.length}` : ''}`);
   for (const [src, c] of Object.entries(s.bySource)) L.push(`    ${src.padEnd(8)} ${fmtCounts(c, ['pushed', 'rejected'])}`);
@@ -511,13 +523,16 @@ export function renderSummary(s: DemoSummary, ctx: { ingestUrl: string; simUrl: 
   if (ex) L.push(`  Example stuck record: ${ex.source} ${ex.agency} ${ex.localId} (${ex.state})`);
   L.push('');
   L.push('Where to look:');
-  const env = `REDIS_URL=${ctx.redisStarted ? '<the demo Redis>' : '$REDIS_URL'} KNTC_PREFIX=${s.prefix}`;
-  const live = ctx.redisStarted && !ctx.keepRunning ? ' (the demo Redis is gone once the demo ends: use --keep-running to query it)' : '';
-  L.push(`  one record:     ${env} node bin/kntc.js status --source qldt --agency 000.00.00.H29 --local-id <id>${live}`);
-  L.push(`  error report:   ${env} node bin/kntc.js report errors`);
-  L.push(`  metrics:        ${ctx.ingestUrl}/metrics (Authorization: Bearer <KNTC_ADMIN_TOKEN>)${ctx.keepRunning ? '' : ' — while running (--keep-running)'}`);
-  L.push(`  log file:       ${s.logFile}`);
-  L.push(`  generated data: ${s.dataDir} (qldt.jsonl, so-tiep.csv, pakn.json, labels.json = the ground truth)`);
+  const env = `REDIS_URL=${ctx.redisUrl} KNTC_PREFIX=${s.prefix}`;
+  const live = ctx.redisStarted && !ctx.keepRunning ? '  (the throw-away Redis is gone when the demo ends: use --keep-running to query it)' : '';
+  const st = (r: { source: string; agency: string; localId: string }) => `${env} node bin/kntc.js status --source ${r.source} --agency ${r.agency} --local-id ${r.localId}`;
+  if (live) L.push(live.trim());
+  if (s.examples.pushed) L.push(`  a pushed record:   ${st(s.examples.pushed)}`);
+  if (s.examples.rejected) L.push(`  a rejected record: ${st(s.examples.rejected)}`);
+  L.push(`  error report:      ${env} node bin/kntc.js report errors`);
+  L.push(`  metrics:           ${ctx.ingestUrl}/metrics (Authorization: Bearer <KNTC_ADMIN_TOKEN>)${ctx.keepRunning ? '' : ' — while running (--keep-running)'}`);
+  L.push(`  log file:          ${s.logFile}`);
+  L.push(`  generated data:    ${s.dataDir} (qldt.jsonl, so-tiep.csv, pakn.json, labels.json = the ground truth)`);
   L.push('');
   return L.join('\n') + '\n';
 }

@@ -76,7 +76,8 @@ Examples:
           progress: opts.progress,
           signal: ac.signal,
         });
-        process.exitCode = ac.signal.aborted ? 130 : r.exitCode;
+        // after --keep-running, Ctrl-C is the normal way out: the run's own result counts
+        process.exitCode = r.exitCode;
       } catch (e) {
         if (e instanceof DemoError) {
           process.stderr.write(`kntc demo: ${e.message}\n`);
