@@ -1,5 +1,6 @@
 /**
- * Mapper throughput per source on one core (records/s), against a baseline measured in
+ * Mapper throughput per source on one core (records per CPU-second of this single-threaded
+ * process, so that other load on the machine does not count), against a baseline measured in
  * the same run: JSON.parse of the mapper's own output + the national zod schema parse
  * (HoSoDon/LuotTiep.parse) — the least any consumer of these bodies does. Target:
  * qldt ≥ 20,000 records/s and mapper ≤ 3× baseline. The local pre-check (the national
@@ -47,10 +48,12 @@ function perturb(source: string, raw: Record<string, unknown>, i: number): Recor
   return r;
 }
 
+/** CPU seconds (user + system) of this process: on a shared box, wall time measures the neighbours too. */
 function time(fn: () => void): number {
-  const t = process.hrtime.bigint();
+  const c = process.cpuUsage();
   fn();
-  return Number(process.hrtime.bigint() - t) / 1e9;
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) / 1e6;
 }
 
 export default async function (ctx: BenchContext): Promise<void> {

@@ -50,12 +50,28 @@ export const COL = {
 export const EXPORT_KEY = '#xuat-luc';
 
 export type SoTiepRaw = Record<string, unknown>;
-const P = (col: string, ...rest: (string | number)[]) => ptr(col, ...rest);
+/** Source pointer of a column (cached: the same dozen columns on every row), or of the i-th part of a cell. */
+const colPtr = new Map<string, string>();
+const P = (col: string, part?: number): string => {
+  let base = colPtr.get(col);
+  if (base === undefined) colPtr.set(col, (base = ptr(col)));
+  return part === undefined ? base : `${base}/${part}`;
+};
 
 // ------------------------------------------------------------------ version
 /** RFC 3339 instant → Vietnam-local yyyymmddhhmmss as an integer. */
+const versionMemo = new Map<string, number | undefined>();
 export function exportVersion(stamp: unknown): number | undefined {
   if (typeof stamp !== 'string') return undefined;
+  // every row of an export carries the same stamp
+  if (versionMemo.has(stamp)) return versionMemo.get(stamp);
+  const v = computeVersion(stamp);
+  if (versionMemo.size > 1000) versionMemo.clear();
+  versionMemo.set(stamp, v);
+  return v;
+}
+
+function computeVersion(stamp: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(stamp.trim());
   if (!m) return undefined;
   const t = Date.parse(stamp.trim());
