@@ -204,12 +204,23 @@ export class Ledger {
     });
   }
 
-  async loadForMap(tid: string): Promise<MapSnapshot | undefined> {
+  /**
+   * What the map processor needs, in one round trip: `expected` is the job's version,
+   * normally the latest; when a newer version arrived meanwhile, the raw is not loaded
+   * (that version has its own job).
+   */
+  async loadForMap(tid: string, expected?: number): Promise<MapSnapshot | undefined> {
     const k = this.recKey(tid);
-    const [src, ag, lid, v, mv, mfp, kinds, ps1, ps2] = await this.r.hmget(k, 'src', 'ag', 'lid', 'v', 'mv', 'mfp', 'kinds', 'ps:ho-so-don', 'ps:luot-tiep');
+    const ev = expected ?? 0;
+    const [src, ag, lid, v, mv, mfp, kinds, ps1, ps2, enc0, fp0] = await this.r.hmget(k, 'src', 'ag', 'lid', 'v', 'mv', 'mfp', 'kinds', 'ps:ho-so-don', 'ps:luot-tiep', `raw:${ev}`, `rh:${ev}`);
     if (!src) return undefined;
     const latest = num(v);
-    const [enc, fp] = await this.r.hmget(k, `raw:${latest}`, `rh:${latest}`);
+    let enc = enc0;
+    let fp = fp0;
+    if (latest !== ev) {
+      if (expected !== undefined && expected < latest) enc = fp = null; // stale job: not needed
+      else [enc, fp] = await this.r.hmget(k, `raw:${latest}`, `rh:${latest}`);
+    }
     return {
       trackingId: tid, source: src, agency: ag ?? '', localId: lid ?? '', latest,
       raw: enc ? JSON.parse(this.cipher.decrypt(enc, `${tid}|raw:${latest}`)) : undefined,

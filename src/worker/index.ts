@@ -3,7 +3,7 @@
  * number of such processes may run against one Redis. Processors are idempotent, so
  * a job re-run after its worker died (BullMQ stalled-job recovery) is harmless.
  */
-import { Worker, Queue, type Job, type WorkerOptions } from 'bullmq';
+import { Worker, Queue, type Job, type JobsOptions, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/index.js';
 import type { Catalogues, SourceMapper } from '../../mappers/types.js';
@@ -79,6 +79,25 @@ async function defaultCatalogues(cfg: Config, client: CatalogueSource, redis: Re
   };
 }
 
+/** Collect adds from concurrent callers and send them with one addBulk per event-loop turn. */
+function bulkAdder<T>(queue: Queue, toJob: (x: T) => { name: string; data: unknown; opts: JobsOptions }): (items: T[]) => Promise<void> {
+  type Pending = { jobs: { name: string; data: unknown; opts: JobsOptions }[]; waiters: { resolve(): void; reject(e: unknown): void }[] };
+  let pending: Pending | undefined;
+  return (items) => new Promise<void>((resolve, reject) => {
+    const jobs = items.map(toJob); // validates before anything is sent
+    if (!pending) {
+      const batch: Pending = { jobs: [], waiters: [] };
+      pending = batch;
+      setImmediate(() => {
+        pending = undefined;
+        queue.addBulk(batch.jobs).then(() => batch.waiters.forEach((w) => w.resolve()), (e: unknown) => batch.waiters.forEach((w) => w.reject(e)));
+      });
+    }
+    pending.jobs.push(...jobs);
+    pending.waiters.push({ resolve, reject });
+  });
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let t: NodeJS.Timeout | undefined;
   return Promise.race([p, new Promise<never>((_r, rej) => { t = setTimeout(() => rej(new Error(`${what} timed out after ${ms} ms`)), ms); t.unref(); })]).finally(() => clearTimeout(t));
@@ -123,18 +142,17 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}):
     return c[q] ?? (q === 'push' ? cfg.WORKER_CONCURRENCY * 4 : cfg.WORKER_CONCURRENCY);
   };
 
-  const enqueuePush = async (reqs: PushRequest[]): Promise<void> => {
-    await producers.push.addBulk(reqs.map((r) => {
-      const data = specs.push.schema.parse({ tid: r.tid, kind: r.kind, v: r.v, f: r.f });
-      return { name: 'push', data, opts: { jobId: specs.push.jobId(data), priority: r.priority } };
-    }));
-  };
-  const afterPush = wantDedupe
-    ? async (p: { tid: string; v: number; maHoSo: string }): Promise<void> => {
-      const data = specs.dedupe.schema.parse(p);
-      await producers.dedupe.add('dedupe', data, { jobId: specs.dedupe.jobId(data) });
-    }
-    : undefined;
+  // Push jobs of concurrently running map jobs go to Redis together (one MULTI per tick);
+  // each map job completes only after its own push jobs were acknowledged.
+  const enqueuePush = bulkAdder(producers.push, (r: PushRequest) => {
+    const data = specs.push.schema.parse({ tid: r.tid, kind: r.kind, v: r.v, f: r.f });
+    return { name: 'push', data, opts: { jobId: specs.push.jobId(data), priority: r.priority } };
+  });
+  const addDedupe = bulkAdder(producers.dedupe, (p: { tid: string; v: number; maHoSo: string }) => {
+    const data = specs.dedupe.schema.parse(p);
+    return { name: 'dedupe', data, opts: { jobId: specs.dedupe.jobId(data) } };
+  });
+  const afterPush = wantDedupe ? (p: { tid: string; v: number; maHoSo: string }): Promise<void> => addDedupe([p]) : undefined;
   const dedupe = names.includes('dedupe') ? await loadDedupe() : undefined;
   if (names.includes('dedupe') && !dedupe) log.warn('dedupe processor unavailable: dedupe jobs are acknowledged without work');
 

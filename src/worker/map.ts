@@ -28,7 +28,7 @@ export interface MapDeps {
 export type MapJobResult = { outcome: 'mapped' | 'rejected' | 'stale' | 'skipped' | 'requeued'; pushes: number };
 
 export async function processMap(data: { tid: string; v: number; f: string }, d: MapDeps): Promise<MapJobResult> {
-  const snap = await d.ledger.loadForMap(data.tid);
+  const snap = await d.ledger.loadForMap(data.tid, data.v);
   if (!snap) return { outcome: 'skipped', pushes: 0 };
   if (data.v < snap.latest) {
     mapOutcomes.inc({ source: snap.source, outcome: 'stale' });

@@ -1,0 +1,247 @@
+/**
+ * Queued pipeline benchmarks (issue 3). Every number has its baseline measured in the
+ * same run, on the same Redis:
+ *  (a) end to end, loopback, national limits off: N records accept → map → push
+ *      (ledger writes, encryption, batching, HTTP to the simulator), records/s, and the
+ *      ratio to bare BullMQ: the same number of no-op jobs through two chained queues
+ *      with the same concurrency and retention. Targets ≥ 2,000 records/s, ≥ 0.5.
+ *  (b) national limit 20 requests/s (simulator defaults): achieved request rate (single
+ *      writes, so every record is one request) and 429s after the first second.
+ *      Target ≥ 95 % of the limit and zero 429s.
+ *  (c) memory: peak RSS of a worker process while 100,000 records wait in the queues,
+ *      next to the RSS of a bare BullMQ worker process under the same backlog.
+ * The simulator runs as its own process (as the national side would); producers and
+ * workers run in this process for (a)/(b) and in a child for (c).
+ * Sizes: BENCH_PIPELINE_RECORDS (20000), BENCH_PIPELINE_CONCURRENCY (64),
+ * BENCH_PIPELINE_RATE_SECONDS (12), BENCH_PIPELINE_QUEUED (100000).
+ * Uses a small synthetic mapper (test/pipeline/fixtures) so the numbers are the
+ * pipeline's own; mapper costs are in bench/suites/mappers.bench.ts.
+ */
+process.env.LOG_LEVEL ??= 'error';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { BenchContext } from '../run.js';
+import { loadConfig, projectPath, type Config } from '../../config/index.js';
+import { createPipeline, startWorkers } from '../../src/pipeline/index.js';
+import { MAPPERS, EMPTY_CATALOGUES, FAKE, raw } from '../../test/pipeline/fixtures/fake-mapper.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const N = Number(process.env.BENCH_PIPELINE_RECORDS ?? 20000);
+const CONC = Number(process.env.BENCH_PIPELINE_CONCURRENCY ?? 64);
+const RATE_SECONDS = Number(process.env.BENCH_PIPELINE_RATE_SECONDS ?? 12);
+const QUEUED = Number(process.env.BENCH_PIPELINE_QUEUED ?? 100000);
+const ADMIN = 'demo-admin-token';
+const KEEP = { age: 3600, count: 20000 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const prefix = (tag: string) => `bench_${tag}_${process.pid}`.slice(0, 32);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+interface Sim { baseUrl: string; inspect(): Promise<{ totals: Record<string, unknown> & { requests: number; rateLimited: number; concurrencyLimited: number; creates: number; byStatus: Record<string, number> } }>; close(): Promise<void> }
+
+async function startSim(limits: boolean): Promise<Sim> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [projectPath('bin/kntc.js'), 'simulator', '--port', String(port), '--quiet', ...(limits ? [] : ['--no-limits'])], {
+    cwd: projectPath(), env: { ...process.env, LOG_LEVEL: 'error' }, stdio: 'ignore',
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${origin}/_sim/health`)).ok) break;
+    } catch { /* not yet */ }
+    if (i > 300) throw new Error('simulator did not start');
+    await sleep(100);
+  }
+  return {
+    baseUrl: `${origin}/api/v1`,
+    inspect: async () => (await (await fetch(`${origin}/_sim/inspect`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as Awaited<ReturnType<Sim['inspect']>>,
+    close: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+async function dropPrefix(p: string): Promise<void> {
+  const r = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${p}:*`, 'COUNT', 5000);
+    cursor = next;
+    if (keys.length) await r.unlink(...keys);
+  } while (cursor !== '0');
+  r.disconnect();
+}
+
+/** Bare BullMQ: n no-op jobs through queue a → b (a's processor adds the b job), same concurrency and retention. */
+async function bareBullmq(n: number, conc: number): Promise<number> {
+  const p = prefix('bare');
+  const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const qa = new Queue('a', { connection: conn, prefix: p, defaultJobOptions: { removeOnComplete: KEEP } });
+  const qb = new Queue('b', { connection: conn, prefix: p, defaultJobOptions: { removeOnComplete: KEEP } });
+  let done = 0;
+  let finish!: () => void;
+  const finished = new Promise<void>((r) => (finish = r));
+  const wa = new Worker('a', async (job) => { await qb.add('b', { i: (job.data as { i: number }).i }, { jobId: `b-${(job.data as { i: number }).i}` }); }, { connection: conn, prefix: p, concurrency: conc });
+  const wb = new Worker('b', async () => { if (++done === n) finish(); }, { connection: conn, prefix: p, concurrency: conc });
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += 1000) await qa.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_x, j) => ({ name: 'a', data: { i: i + j }, opts: { jobId: `a-${i + j}` } })));
+  await finished;
+  const secs = (performance.now() - t0) / 1000;
+  await Promise.all([wa.close(), wb.close()]);
+  await Promise.all([qa.close(), qb.close()]);
+  conn.disconnect();
+  await dropPrefix(p);
+  return n / secs;
+}
+
+function cfgFor(tag: string, sim: Sim, over: Record<string, unknown> = {}): Config {
+  return loadConfig({}, { REDIS_URL, KNTC_PREFIX: prefix(tag), NATIONAL_API_URL: sim.baseUrl, LOG_LEVEL: 'error', ...over });
+}
+
+async function endToEnd(ctx: BenchContext): Promise<number> {
+  const sim = await startSim(false);
+  const cfg = cfgFor('e2e', sim, { NATIONAL_RATE_LIMIT_RPS: 10000, NATIONAL_RATE_BURST: 10000, NATIONAL_MAX_IN_FLIGHT: 8 });
+  const p = createPipeline(cfg, { mappers: MAPPERS });
+  const w = await startWorkers(cfg, { mappers: MAPPERS, catalogues: EMPTY_CATALOGUES, concurrency: { map: CONC, push: CONC }, queues: ['map', 'push'], dedupe: false });
+  try {
+    const t0 = performance.now();
+    let accepted = 0;
+    for (let i = 0; i < N; i += 1000) {
+      const res = await p.accept(FAKE, Array.from({ length: Math.min(1000, N - i) }, (_x, j) => raw(i + j, 1)), { channel: 'cli' });
+      accepted += res.filter((r) => r.outcome === 'accepted').length;
+    }
+    const tAccepted = performance.now();
+    for (;;) {
+      const c = await p.counts();
+      if (['map', 'push'].every((q) => (c[q]?.waiting ?? 0) + (c[q]?.active ?? 0) + (c[q]?.delayed ?? 0) === 0)) break;
+      await sleep(50);
+    }
+    const secs = (performance.now() - t0) / 1000;
+    const rate = N / secs;
+    const totals = (await sim.inspect()).totals;
+    const summary = await p.ledger.summary();
+    ctx.report('end-to-end accept→map→push', Math.round(rate), 'records/s', {
+      records: N, accepted, pushed: summary.byState.pushed ?? 0, nationalCreates: totals.creates, httpRequests: totals.requests,
+      acceptPhase: `${(N / ((tAccepted - t0) / 1000)).toFixed(0)}/s`, seconds: secs.toFixed(1), concurrency: CONC,
+    });
+    if ((summary.byState.pushed ?? 0) !== N || totals.creates !== N) ctx.log(`WARNING: not every record arrived (pushed ${summary.byState.pushed}, creates ${totals.creates})`);
+    return rate;
+  } finally {
+    await w.close();
+    await p.close();
+    await sim.close();
+    await dropPrefix(cfg.KNTC_PREFIX);
+  }
+}
+
+async function rateLimited(ctx: BenchContext): Promise<void> {
+  const sim = await startSim(true); // simulator defaults: 20 requests/s, burst 40, 8 in flight
+  const rps = 19.8;
+  const cfg = cfgFor('rate', sim, { NATIONAL_RATE_LIMIT_RPS: rps, NATIONAL_RATE_BURST: 1, NATIONAL_MAX_IN_FLIGHT: 6 });
+  const p = createPipeline(cfg, { mappers: MAPPERS });
+  const w = await startWorkers(cfg, { mappers: MAPPERS, catalogues: EMPTY_CATALOGUES, concurrency: { map: 16, push: 32 }, queues: ['map', 'push'], dedupe: false, batch: { maxBatch: 1 } });
+  try {
+    const n = Math.ceil(20 * (RATE_SECONDS + 4));
+    await p.accept(FAKE, Array.from({ length: n }, (_x, j) => raw(j, 1)), { channel: 'cli' });
+    await sleep(1000); // the first second (token fetch, warm-up) is not measured
+    const a = (await sim.inspect()).totals;
+    const t0 = performance.now();
+    await sleep(RATE_SECONDS * 1000);
+    const b = (await sim.inspect()).totals;
+    const secs = (performance.now() - t0) / 1000;
+    const reqs = b.requests - a.requests;
+    const r429 = b.rateLimited + b.concurrencyLimited - a.rateLimited - a.concurrencyLimited;
+    ctx.report('rate-limited: achieved requests/s (limit 20)', reqs / secs, 'req/s', {
+      ofLimit: `${((reqs / secs / 20) * 100).toFixed(1)}%`, clientLimiter: rps, seconds: secs.toFixed(1), 'http429AfterFirstSecond': r429, http429Total: b.rateLimited + b.concurrencyLimited,
+    });
+  } finally {
+    await w.close();
+    await p.close();
+    await sim.close();
+    await dropPrefix(cfg.KNTC_PREFIX);
+  }
+}
+
+/** Peak RSS (VmHWM) of a child running `script` after `ms`. */
+async function childPeakRss(script: string, env: Record<string, string>, ms: number): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: projectPath(), env: { ...process.env, ...env, LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+    child.once('exit', (c) => reject(new Error(`child exited ${c}`)));
+  });
+  let peak = 0;
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+    await sleep(200);
+  }
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  return peak;
+}
+
+async function memory(ctx: BenchContext): Promise<void> {
+  const sim = await startSim(false);
+  const cfg = cfgFor('mem', sim, { NATIONAL_RATE_LIMIT_RPS: 10000, NATIONAL_RATE_BURST: 10000 });
+  const p = createPipeline(cfg, { mappers: MAPPERS });
+  const bp = prefix('membare');
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < QUEUED; i += 2000) await p.accept(FAKE, Array.from({ length: Math.min(2000, QUEUED - i) }, (_x, j) => raw(i + j, 1)), { channel: 'cli' });
+    const acceptRate = QUEUED / ((performance.now() - t0) / 1000);
+    // bare BullMQ backlog of the same size
+    const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const q = new Queue('a', { connection: conn, prefix: bp });
+    for (let i = 0; i < QUEUED; i += 2000) await q.addBulk(Array.from({ length: Math.min(2000, QUEUED - i) }, (_x, j) => ({ name: 'a', data: { i: i + j } })));
+    await q.close();
+    conn.disconnect();
+    const workerScript = `
+      process.env.LOG_LEVEL='error';
+      const { loadConfig } = await import('./config/index.ts');
+      const { startWorkers } = await import('./src/worker/index.ts');
+      const { MAPPERS, EMPTY_CATALOGUES } = await import('./test/pipeline/fixtures/fake-mapper.ts');
+      const cfg = loadConfig(process.env);
+      await startWorkers(cfg, { mappers: MAPPERS, catalogues: EMPTY_CATALOGUES, dedupe: false, concurrency: { map: ${CONC}, push: ${CONC} } });
+      console.log('ready');`;
+    const bareScript = `
+      const { Worker } = await import('bullmq');
+      new Worker('a', async () => {}, { connection: { url: process.env.REDIS_URL, maxRetriesPerRequest: null }, prefix: process.env.BARE_PREFIX, concurrency: ${CONC} });
+      console.log('ready');`;
+    const env = { REDIS_URL, KNTC_PREFIX: cfg.KNTC_PREFIX, NATIONAL_API_URL: sim.baseUrl, NATIONAL_RATE_LIMIT_RPS: '10000', NATIONAL_RATE_BURST: '10000' };
+    const rss = await childPeakRss(workerScript, env, 10_000);
+    const bare = await childPeakRss(bareScript, { REDIS_URL, BARE_PREFIX: bp }, 10_000);
+    const left = await p.counts();
+    ctx.report('worker peak RSS with a queued backlog', Math.round(rss / 1048576), 'MiB', {
+      queued: QUEUED, bareBullmqWorkerMiB: Math.round(bare / 1048576), ratio: (rss / bare).toFixed(2), acceptRate: `${acceptRate.toFixed(0)}/s`,
+      stillQueuedAfter10s: (left.map?.waiting ?? 0) + (left.push?.waiting ?? 0),
+    });
+  } finally {
+    await p.close();
+    await sim.close();
+    await dropPrefix(cfg.KNTC_PREFIX);
+    await dropPrefix(bp);
+  }
+}
+
+export default async function (ctx: BenchContext): Promise<void> {
+  ctx.log(`records ${N}, concurrency ${CONC} per queue, Redis ${REDIS_URL}`);
+  const bare = await bareBullmq(N, CONC);
+  ctx.report('baseline: bare BullMQ, no-op jobs, 2 chained queues', Math.round(bare), 'jobs/s', { jobs: N, concurrency: CONC });
+  const e2e = await endToEnd(ctx);
+  ctx.report('ratio end-to-end / bare BullMQ', e2e / bare, 'x', { target: '≥ 0.5' });
+  await rateLimited(ctx);
+  await memory(ctx);
+}
