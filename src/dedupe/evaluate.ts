@@ -7,7 +7,7 @@
 import type { DacTrungLienKet } from '../contract/schemas.js';
 import { computeLinkage, splitKeys, type Lk1Features } from './features.js';
 import { MemoryKeyIndex } from './memory-index.js';
-import { scorePair, DEFAULT_THRESHOLDS, type Thresholds, type Decision } from './score.js';
+import { quickScore, DEFAULT_THRESHOLDS, type Thresholds, type Decision } from './score.js';
 import type { LabelledData } from '../generator/labelled/index.js';
 import { groupPairs, pairKey } from '../generator/labelled/index.js';
 
@@ -70,7 +70,7 @@ export function evaluateQuality(
       compared++;
       const k = pairKey(r.id, c.rec.id);
       candidatePairs.add(k);
-      const s = scorePair(fa, c.rec.linkage.dacTrung as unknown as Lk1Features, th);
+      const s = quickScore(fa, c.rec.linkage.dacTrung as unknown as Lk1Features, th);
       if (s.decision !== 'KHONG') decisions.set(k, { decision: s.decision, weight: s.weight });
     }
     idx.add({ id: r.id, ngayNhanDon: r.nn, linkage: r.lk });

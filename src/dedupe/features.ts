@@ -99,10 +99,20 @@ function mhKey(secret: string): string {
   return k;
 }
 
+/** MurmurHash3's 32-bit finalizer: breaks the linear relation between permutations i and i+1. */
+export function fmix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
 /**
  * MinHash signature over the shingles: d = SHA-256(utf8(K_mh + "|" + shingle)),
  * h1 = uint32 BE of d[0..4], h2 = uint32 BE of d[4..8] | 1, and permutation i gives
- * (h1 + i·h2) mod 2^32; signature[i] = min over shingles.
+ * fmix32((h1 + i·h2) mod 2^32); signature[i] = min over shingles.
  */
 export function minhash(shingles: readonly string[], secret: string): Uint32Array | undefined {
   if (shingles.length === 0) return undefined;
@@ -113,7 +123,7 @@ export function minhash(shingles: readonly string[], secret: string): Uint32Arra
     const h1 = d.readUInt32BE(0);
     const h2 = (d.readUInt32BE(4) | 1) >>> 0;
     for (let i = 0; i < MH_PERMS; i++) {
-      const v = (h1 + Math.imul(i, h2)) >>> 0;
+      const v = fmix32((h1 + Math.imul(i, h2)) >>> 0);
       if (v < sig[i]!) sig[i] = v;
     }
   }
@@ -126,7 +136,7 @@ export function encodeSignature(sig: Uint32Array): string {
   return b.toString('base64url');
 }
 
-const sigCache = new Map<string, Uint32Array>();
+let sigCache = new Map<string, Uint32Array>();
 /** Decode a signature (memoised: the same candidate is scored against many records). */
 export function decodeSignature(s: string | undefined): Uint32Array | undefined {
   if (!s) return undefined;
@@ -134,7 +144,7 @@ export function decodeSignature(s: string | undefined): Uint32Array | undefined 
   if (hit) return hit;
   const sig = decodeSignatureRaw(s);
   if (sig) {
-    if (sigCache.size >= 20_000) sigCache.clear();
+    if (sigCache.size >= 50_000) sigCache = new Map();
     sigCache.set(s, sig);
   }
   return sig;

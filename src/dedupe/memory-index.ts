@@ -16,6 +16,13 @@ export class MemoryKeyIndex {
   private readonly byKey = new Map<string, string[]>();
   private readonly recs = new Map<string, IndexedRecord>();
 
+  /**
+   * Keys held by more than `maxPosting` records are treated as stop keys and skipped
+   * when counting (block purging): a content band shared by thousands of petitions of
+   * one kind says nothing about duplicates and would make every query cost O(N).
+   */
+  constructor(readonly maxPosting: number = 1000) {}
+
   get size(): number {
     return this.recs.size;
   }
@@ -38,7 +45,11 @@ export class MemoryKeyIndex {
     const limit = opts.limit ?? 50;
     const ex = new Set(opts.exclude ?? []);
     const counts = new Map<string, number>();
-    for (const k of khoa) for (const id of this.byKey.get(k) ?? []) if (!ex.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const k of khoa) {
+      const ids = this.byKey.get(k);
+      if (!ids || ids.length > this.maxPosting) continue;
+      for (const id of ids) if (!ex.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
     const all = [...counts].map(([id, shared]) => ({ rec: this.recs.get(id)!, shared }));
     all.sort((x, y) => y.shared - x.shared || (x.rec.ngayNhanDon < y.rec.ngayNhanDon ? 1 : x.rec.ngayNhanDon > y.rec.ngayNhanDon ? -1 : 0));
     return all.slice(0, limit);

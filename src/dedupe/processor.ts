@@ -13,7 +13,7 @@ import type { Candidate, DacTrungLienKet, HoSoDon, LienKet, LienKetRequest, TimT
 import type { Config } from '../../config/index.js';
 import { logger } from '../log/logger.js';
 import { LK1, candidateFeatures, computeLinkage, isLk1Features, splitKeys, type Lk1Features } from './features.js';
-import { DEFAULT_THRESHOLDS, reasonText, scorePair, type Thresholds } from './score.js';
+import { DEFAULT_THRESHOLDS, quickScore, reasonText, scorePair, type Thresholds } from './score.js';
 import { DedupeStore, pairIdOf, type PairRecord } from './store.js';
 
 /** Payload of a dedupe job. The pipeline sends {tid, v, maHoSo}; the rest is optional (found via the ledger or the national record). */
@@ -160,7 +160,7 @@ export async function processDedupe(raw: unknown, deps: DedupeDeps): Promise<Ded
 
   for (const c of cands.values()) {
     const theirs = candidateFeatures(c, secret);
-    const s = scorePair(mine, theirs, th);
+    const quick = quickScore(mine, theirs, th);
     const pairId = pairIdOf(self.maHoSo, c.maHoSo);
     const prev = await store.getPair(pairId);
     await store.upsertRecord({ maHoSo: c.maHoSo, agency: c.maDonVi, confidential: theirs.bm || theirs.an || c.nguoiDungDon.length === 0 });
@@ -169,7 +169,7 @@ export async function processDedupe(raw: unknown, deps: DedupeDeps): Promise<Ded
       out.unchanged++;
       continue;
     }
-    if (s.decision === 'KHONG') {
+    if (quick.decision === 'KHONG') {
       // A pair this connector linked before that no longer scores (the record changed): take the link back.
       if (prev && prev.status === 'auto' && prev.origin === 'local' && prev.maLienKet) {
         await p.unlink(self.maHoSo, prev.maLienKet);
@@ -179,6 +179,8 @@ export async function processDedupe(raw: unknown, deps: DedupeDeps): Promise<Ded
       }
       continue;
     }
+    const s = scorePair(mine, theirs, th);
+    if (s.decision === 'KHONG') continue; // same computation as quickScore: cannot happen
     if (prev && prev.status === 'auto' && prev.level === s.decision && Math.abs((prev.weight ?? 0) - s.weight) < 0.01) {
       out.unchanged++;
       continue;

@@ -212,15 +212,17 @@ function daysBetween(a: string, b: string): number {
   return Math.round(Math.abs(Date.parse(`${a}T00:00:00Z`) - Date.parse(`${b}T00:00:00Z`)) / 86_400_000);
 }
 
-/** Score one pair. Person-level comparisons use the best-matching pair of petitioners. */
-export function scorePair(a: Lk1Features, b: Lk1Features, th: Thresholds = DEFAULT_THRESHOLDS): ScoreResult {
-  const out: Contribution[] = [];
+type LevelRow = [Comparison, string, (number | undefined)?];
+
+/** Agreement level of every comparison (person-level ones for the best-matching pair of petitioners). */
+function comparisonLevels(a: Lk1Features, b: Lk1Features): { rows: LevelRow[]; jaccard?: number } {
+  const rows: LevelRow[] = [];
   // --- persons: any shared ID number wins; otherwise the best pair by person-level weight.
   const anyIdAgree = a.ng.some((p) => p.id?.some((x) => b.ng.some((q) => q.id?.some((y) => y.h === x.h && y.l === x.l))));
-  let best: { levels: [Comparison, string][]; w: number } | undefined;
+  let best: { levels: LevelRow[]; w: number } | undefined;
   for (const p of a.ng)
     for (const q of b.ng) {
-      const levels: [Comparison, string][] = [
+      const levels: LevelRow[] = [
         ['ID', anyIdAgree ? 'agree' : idLevel(p, q)],
         ['DIEN_THOAI', p.dt && q.dt ? (p.dt === q.dt ? 'agree' : 'disagree') : 'missing'],
         ['HO_TEN', nameLevel(p, q)],
@@ -230,42 +232,65 @@ export function scorePair(a: Lk1Features, b: Lk1Features, th: Thresholds = DEFAU
       const w = levels.reduce((s, [c, l]) => s + weightOf(c, l), 0);
       if (!best || w > best.w) best = { levels, w };
     }
-  const personLevels: [Comparison, string][] = best?.levels ?? [
-    ['ID', 'missing'], ['DIEN_THOAI', 'missing'], ['HO_TEN', 'missing'], ['NAM_SINH', 'missing'], ['DIA_BAN', 'missing'],
-  ];
-  for (const [c, l] of personLevels) out.push(contrib(c, l));
-  const personW = out.reduce((s, c) => s + c.weight, 0);
-  if (personW > PERSON_CAP) {
-    const cut = Math.round((PERSON_CAP - personW) * 100) / 100;
-    out.push({
-      comparison: 'GIOI_HAN_NGUOI',
-      level: 'cap',
-      weight: cut,
-      reason: `Trùng người tính tối đa +${PERSON_CAP.toFixed(1)}: cùng một người chưa chắc là cùng vụ việc (${fmtW(cut)})`,
-    });
-  }
-  // --- accused party
-  out.push(contrib('DOI_TUONG', a.bi && b.bi ? (a.bi === b.bi ? 'agree' : 'disagree') : 'missing'));
-  // --- content
+  rows.push(...(best?.levels ?? [['ID', 'missing'], ['DIEN_THOAI', 'missing'], ['HO_TEN', 'missing'], ['NAM_SINH', 'missing'], ['DIA_BAN', 'missing']] as LevelRow[]));
+  rows.push(['DOI_TUONG', a.bi && b.bi ? (a.bi === b.bi ? 'agree' : 'disagree') : 'missing']);
   const sa = decodeSignature(a.mh);
   const sb = decodeSignature(b.mh);
   let jaccard: number | undefined;
   if (sa && sb) {
     jaccard = estimateJaccard(sa, sb);
-    const pct = Math.round(jaccard * 100);
-    out.push(contrib('NOI_DUNG', jaccard >= 0.6 ? 'high' : jaccard >= 0.4 ? 'medium' : jaccard >= 0.2 ? 'low' : 'none', pct));
-  } else out.push(contrib('NOI_DUNG', 'missing'));
-  out.push(contrib('SO_LIEU', numbersLevel(a.so, b.so)));
-  // --- record-level
+    rows.push(['NOI_DUNG', jaccard >= 0.6 ? 'high' : jaccard >= 0.4 ? 'medium' : jaccard >= 0.2 ? 'low' : 'none', Math.round(jaccard * 100)]);
+  } else rows.push(['NOI_DUNG', 'missing']);
+  rows.push(['SO_LIEU', numbersLevel(a.so, b.so)]);
   const gap = daysBetween(a.nn, b.nn);
-  out.push(contrib('NGAY_NHAN', gap <= 30 ? 'd30' : gap <= 120 ? 'd120' : 'more', gap));
-  out.push(contrib('LOAI_DON', typeLevel(a.ld, b.ld)));
-  out.push(contrib('LINH_VUC', fieldLevel(a.lv, b.lv)));
+  rows.push(['NGAY_NHAN', gap <= 30 ? 'd30' : gap <= 120 ? 'd120' : 'more', gap]);
+  rows.push(['LOAI_DON', typeLevel(a.ld, b.ld)]);
+  rows.push(['LINH_VUC', fieldLevel(a.lv, b.lv)]);
+  return { rows, jaccard };
+}
 
-  const weight = Math.round(out.reduce((s, c) => s + c.weight, 0) * 100) / 100;
+const PERSON_BLOCK = new Set<Comparison>(['ID', 'DIEN_THOAI', 'HO_TEN', 'NAM_SINH', 'DIA_BAN']);
+
+function totalWeight(rows: LevelRow[]): { weight: number; personCut: number } {
+  let person = 0;
+  let rest = 0;
+  for (const [c, l] of rows) {
+    const w = Math.round(weightOf(c, l) * 100) / 100;
+    if (PERSON_BLOCK.has(c)) person += w;
+    else rest += w;
+  }
+  const personCut = person > PERSON_CAP ? Math.round((PERSON_CAP - person) * 100) / 100 : 0;
+  return { weight: Math.round((person + personCut + rest) * 100) / 100, personCut };
+}
+
+const decide = (w: number, th: Thresholds): Decision => (w >= th.high ? 'TRUNG' : w >= th.low ? 'NGHI_TRUNG' : 'KHONG');
+
+/** Weight and decision only (no explanation): the fast path for scanning many candidates. */
+export function quickScore(a: Lk1Features, b: Lk1Features, th: Thresholds = DEFAULT_THRESHOLDS): { weight: number; decision: Decision } {
+  const { weight } = totalWeight(comparisonLevels(a, b).rows);
+  return { weight, decision: decide(weight, th) };
+}
+
+/** Score one pair with its explanation (every comparison's level, weight and Vietnamese reason). */
+export function scorePair(a: Lk1Features, b: Lk1Features, th: Thresholds = DEFAULT_THRESHOLDS): ScoreResult {
+  const { rows, jaccard } = comparisonLevels(a, b);
+  const out: Contribution[] = [];
+  for (const [c, l, x] of rows) {
+    out.push(contrib(c, l, x));
+    if (c === 'DIA_BAN') {
+      const { personCut } = totalWeight(rows);
+      if (personCut < 0)
+        out.push({
+          comparison: 'GIOI_HAN_NGUOI',
+          level: 'cap',
+          weight: personCut,
+          reason: `Trùng người tính tối đa +${PERSON_CAP.toFixed(1)}: cùng một người chưa chắc là cùng vụ việc (${fmtW(personCut)})`,
+        });
+    }
+  }
+  const { weight } = totalWeight(rows);
   const probability = 1 / (1 + Math.pow(2, -(weight + PRIOR_LOG2_ODDS)));
-  const decision: Decision = weight >= th.high ? 'TRUNG' : weight >= th.low ? 'NGHI_TRUNG' : 'KHONG';
-  return { weight, probability: Math.round(probability * 10000) / 10000, decision, contributions: out, jaccard };
+  return { weight, probability: Math.round(probability * 10000) / 10000, decision: decide(weight, th), contributions: out, jaccard };
 }
 
 /** Short text for the national `lyDo` (≤ 1000 chars): the non-zero contributions, biggest first. */

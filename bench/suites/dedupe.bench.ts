@@ -1,0 +1,157 @@
+/**
+ * Duplicates (lk1 + Fellegi–Sunter), two parts:
+ *
+ * (a) quality on labelled data (src/generator/labelled): precision / recall / F1 of TRUNG
+ *     links and of TRUNG+NGHI_TRUNG, with the candidate generation of the real path (the
+ *     lk1 keys, two tim-trung queries of ≤ 50, most shared keys first) over an in-process
+ *     key index; records arrive in date order. Baseline in the same run: link every pair
+ *     with the same folded full name and province.
+ * (b) cost: records/s end to end (features + tim-trung against the real simulator over
+ *     HTTP + scoring) and candidates compared per record, at several sizes; the largest
+ *     size runs features + scoring against the in-process index (HTTP push of 200k
+ *     records alone would dominate the run), and the in-process path is measured at every
+ *     size too, so growth can be compared.
+ *
+ * Env: DEDUPE_BENCH_QUALITY_N (default 50000), DEDUPE_BENCH_HTTP_SIZES (default 10000,50000),
+ *      DEDUPE_BENCH_MEM_SIZES (default 10000,50000,200000), DEDUPE_BENCH_SEED (default 2026).
+ */
+import { pino } from 'pino';
+import type { BenchContext } from '../run.js';
+import { generateLabelledHoSoDon, type LabelledData } from '../../src/generator/labelled/index.js';
+import { evaluateQuality, naiveNameProvince } from '../../src/dedupe/evaluate.js';
+import { computeLinkage, candidateFeatures, splitKeys, type Lk1Features } from '../../src/dedupe/features.js';
+import { MemoryKeyIndex } from '../../src/dedupe/memory-index.js';
+import { quickScore, scorePair } from '../../src/dedupe/score.js';
+import { foldKey } from '../../src/vn/text.js';
+import type { Candidate, DacTrungLienKet, HoSoDon } from '../../src/contract/schemas.js';
+
+const SECRET = 'bench-linkage-secret';
+const envList = (name: string, def: string) => (process.env[name] ?? def).split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
+const seed = Number(process.env.DEDUPE_BENCH_SEED ?? 2026);
+
+async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (i < items.length) await fn(items[i++]!);
+  }));
+}
+
+async function quality(ctx: BenchContext): Promise<void> {
+  const n = Number(process.env.DEDUPE_BENCH_QUALITY_N ?? 50000);
+  const t0 = performance.now();
+  const data = generateLabelledHoSoDon({ seed, count: n, synthAgencies: 120 });
+  ctx.log(`labelled data: ${data.records.length} records, ${data.groups.length} duplicate groups, ${data.hardNegatives.length} hard-negative pairs, ${data.agencies.length} agencies (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  const q = evaluateQuality(data, SECRET);
+  const naive = naiveNameProvince(data, foldKey);
+  const x = (p: { precision: number; recall: number; f1: number }) => ({ precision: p.precision.toFixed(4), recall: p.recall.toFixed(4), f1: p.f1.toFixed(4) });
+  ctx.report('quality TRUNG precision', q.trung.precision, 'ratio', { ...x(q.trung), tp: q.trung.tp, fp: q.trung.fp, target: '≥ 0.99' });
+  ctx.report('quality TRUNG+NGHI_TRUNG recall', q.trungOrNghi.recall, 'ratio', { ...x(q.trungOrNghi), tp: q.trungOrNghi.tp, fp: q.trungOrNghi.fp, target: '≥ 0.95' });
+  ctx.report('quality TRUNG F1', q.trung.f1, 'ratio');
+  ctx.report('quality TRUNG+NGHI_TRUNG F1', q.trungOrNghi.f1, 'ratio');
+  ctx.report('baseline exact folded name+province', naive.f1, 'F1', { ...x(naive), tp: naive.tp, fp: naive.fp });
+  ctx.report('F1 ratio lk1 TRUNG+NGHI / baseline', q.trungOrNghi.f1 / naive.f1, 'x');
+  ctx.report('precision ratio lk1 TRUNG / baseline', q.trung.precision / naive.precision, 'x');
+  ctx.report('true pairs never offered as candidates', q.missedByKeys, 'pairs', { truePairs: q.truePairs });
+  ctx.report('hard-negative pairs linked (any level)', q.hardNegativeLinks, 'pairs', { hardNegatives: data.hardNegatives.length });
+  ctx.report('candidates compared per record (quality run)', q.candidatesPerRecord, 'candidates');
+}
+
+/** Features + scoring against the in-process index (what the processor does, minus HTTP). */
+function memoryCost(data: LabelledData): { recPerSec: number; candPerRec: number } {
+  const idx = new MemoryKeyIndex();
+  let compared = 0;
+  const t0 = performance.now();
+  for (const r of data.records) {
+    const lk = computeLinkage(r.body, SECRET);
+    const seen = new Set<string>();
+    for (const q of splitKeys(lk.khoa))
+      for (const c of idx.query(q, { exclude: [r.localId], limit: 50 })) {
+        if (seen.has(c.rec.id)) continue;
+        seen.add(c.rec.id);
+        const fa = lk.dacTrung as unknown as Lk1Features;
+        const fb = c.rec.linkage.dacTrung as unknown as Lk1Features;
+        // as the processor: weight first, the explanation only for pairs that get linked
+        if (quickScore(fa, fb).decision !== 'KHONG') scorePair(fa, fb);
+        compared++;
+      }
+    idx.add({ id: r.localId, ngayNhanDon: r.body.ngayNhanDon, linkage: lk });
+  }
+  const s = (performance.now() - t0) / 1000;
+  return { recPerSec: data.records.length / s, candPerRec: compared / data.records.length };
+}
+
+async function httpCost(ctx: BenchContext, data: LabelledData): Promise<{ recPerSec: number; candPerRec: number; pushSec: number }> {
+  const { startSimulator } = await import('../../src/simulator/index.js');
+  const { createNationalClient } = await import('../../src/national/client.js');
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0, quiet: true, limits: { enabled: false } });
+  const client = createNationalClient({
+    baseUrl: sim.baseUrl, clientId: 'demo-connector', clientSecret: 'demo-secret', timeoutMs: 30000, rateLimitRps: 100000, rateBurst: 100000,
+    maxInFlight: 8, retries: 3, retryMinMs: 10, retryMaxMs: 500, logger: pino({ level: 'silent' }),
+  });
+  try {
+    // Load the national side (not measured as dedupe cost): bodies with their features, in batches of 100.
+    const t0 = performance.now();
+    const ids: string[] = [];
+    const bodies: HoSoDon[] = data.records.map((r) => ({ ...r.body, dacTrungLienKet: computeLinkage(r.body, SECRET) }));
+    const chunks: HoSoDon[][] = [];
+    for (let i = 0; i < bodies.length; i += 100) chunks.push(bodies.slice(i, i + 100));
+    const results = new Map<number, string[]>();
+    await pool(chunks.map((c, i) => [c, i] as const), 4, async ([c, i]) => {
+      const r = await client.batch('ho-so-don', c.map((body) => ({ op: 'create' as const, body })));
+      results.set(i, r.map((x) => ('nationalId' in x ? x.nationalId : '')));
+    });
+    for (let i = 0; i < chunks.length; i++) ids.push(...results.get(i)!);
+    const pushSec = (performance.now() - t0) / 1000;
+    const failed = ids.filter((x) => !x).length;
+    if (failed) ctx.log(`${failed} records refused by the simulator (left out)`);
+    // Measured: what the dedupe worker does per record — features, two tim-trung calls, scoring.
+    let compared = 0;
+    const work = data.records.map((r, i) => ({ body: r.body, id: ids[i]! })).filter((x) => x.id);
+    const t1 = performance.now();
+    await pool(work, 8, async ({ body, id }) => {
+      const lk: DacTrungLienKet = computeLinkage(body, SECRET);
+      const cands = new Map<string, Candidate>();
+      for (const khoa of splitKeys(lk.khoa)) {
+        const r = await client.timTrung({ khoa, loaiTru: [id], gioiHan: 50 });
+        for (const c of r.ungVien) cands.set(c.maHoSo, c);
+      }
+      for (const c of cands.values()) {
+        const fa = lk.dacTrung as unknown as Lk1Features;
+        const fb = candidateFeatures(c, SECRET);
+        if (quickScore(fa, fb).decision !== 'KHONG') scorePair(fa, fb);
+        compared++;
+      }
+    });
+    const s = (performance.now() - t1) / 1000;
+    return { recPerSec: work.length / s, candPerRec: compared / work.length, pushSec };
+  } finally {
+    await client.close();
+    await sim.close();
+  }
+}
+
+async function cost(ctx: BenchContext): Promise<void> {
+  const memSizes = envList('DEDUPE_BENCH_MEM_SIZES', '10000,50000,200000');
+  const httpSizes = envList('DEDUPE_BENCH_HTTP_SIZES', '10000,50000');
+  const base: Record<number, number> = {};
+  for (const n of memSizes) {
+    const data = generateLabelledHoSoDon({ seed: seed + n, count: n, synthAgencies: 120 });
+    const r = memoryCost(data);
+    base[n] = r.recPerSec;
+    ctx.report(`cost in-process index, ${n} records`, r.recPerSec, 'records/s', { candidatesPerRecord: r.candPerRec.toFixed(1) });
+  }
+  const first = memSizes[0];
+  const last = memSizes[memSizes.length - 1];
+  if (first && last && first !== last) ctx.report(`throughput ratio ${last} / ${first} records (1.0 = linear total time)`, base[last]! / base[first]!, 'x');
+  for (const n of httpSizes) {
+    // HTTP runs use the real agency codes only: the simulator's don-vi catalogue refuses synthesized ones.
+    const data = generateLabelledHoSoDon({ seed: seed + n + 1, count: n });
+    const r = await httpCost(ctx, data);
+    ctx.report(`cost end to end over HTTP (simulator), ${n} records`, r.recPerSec, 'records/s', { candidatesPerRecord: r.candPerRec.toFixed(1), loadSec: r.pushSec.toFixed(1) });
+  }
+}
+
+export default async function (ctx: BenchContext): Promise<void> {
+  await quality(ctx);
+  await cost(ctx);
+}
