@@ -319,7 +319,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
         return (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0);
       };
       const busy = (byState.received ?? 0) + (byState.mapped ?? 0) + (byState.pushing ?? 0);
-      const line = `accepted ${accepted} | mapped ${total - (byState.received ?? 0)} | pushed ${byState.pushed ?? 0} | rejected ${byState.rejected ?? 0} | queues map ${depth('map')} push ${depth('push')} dedupe ${depth('dedupe')} | ${((Date.now() - started) / 1000).toFixed(0)} s`;
+      const phase = !sentDone ? 'sending' : depth('map') > 0 ? 'mapping' : depth('push') > 0 || busy > 0 ? 'pushing' : depth('dedupe') > 0 ? 'duplicate check' : 'settling';
+      const line = `[${phase}] accepted ${accepted} | mapped ${total - (byState.received ?? 0)} | pushed ${byState.pushed ?? 0} | rejected ${byState.rejected ?? 0} | queues map ${depth('map')} push ${depth('push')} dedupe ${depth('dedupe')} | ${((Date.now() - started) / 1000).toFixed(0)} s`;
       if (showProgress) {
         if (tty) progressOut(`\r\x1b[2K${line}`);
         else if (Date.now() - lastLine > 2000) {

@@ -1,5 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { writeGenerated } from '../../src/cli/commands/generate.js';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { generateLocalRecords, qldtJsonl, paknJson, PROBLEMS, type GeneratedData, type SourceName } from '../../src/generator/index.js';
 import { loadReferenceData, buildCatalogues, SAMPLE_DIR, type ReferenceData } from '../../src/reference/dvhc.js';
@@ -188,6 +191,21 @@ describe('generateLocalRecords', () => {
     const clean = [...mapped].filter(([k]) => !broken.has(k));
     expect(clean.filter(([, r]) => !hasError(r)).length / clean.length).toBeGreaterThanOrEqual(0.85);
     for (const k of broken) expect(hasError(mapped.get(k)!)).toBe(true);
+  });
+
+  it('kntc generate writes the four files, which read back as what was generated', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kntc-gen-'));
+    try {
+      const small = generateLocalRecords({ seed: 2, count: 50, now: NOW, reference: ref });
+      const files = writeGenerated(dir, small, ['qldt', 'so-tiep', 'pakn']);
+      expect(Object.keys(files).sort()).toEqual(['labels', 'pakn', 'qldt', 'so-tiep']);
+      expect(readFileSync(files.qldt!, 'utf8')).toBe(qldtJsonl(small.qldt));
+      expect(readFileSync(files['so-tiep']!)).toEqual(Buffer.from(small.soTiep.toCsv(), 'utf8'));
+      expect(JSON.parse(readFileSync(files.pakn!, 'utf8'))).toEqual(small.pakn);
+      expect(JSON.parse(readFileSync(files.labels!, 'utf8'))).toEqual(small.labels);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('only a source subset when asked', () => {

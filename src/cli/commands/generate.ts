@@ -8,7 +8,7 @@ import { GENERATOR_SOURCES, generateLocalRecords, paknJson, qldtJsonl, type Sour
 interface GenerateOpts {
   count: string;
   seed: string;
-  out: string;
+  out?: string;
   sources: string;
   brokenRate: string;
   duplicateRate: string;
@@ -39,7 +39,7 @@ export function registerGenerate(program: Command): void {
     .description('Write realistic synthetic local exports (qldt JSON Lines, so-tiep CSV, pakn JSON) with labelled problems and duplicates, deterministic for a seed.')
     .option('-n, --count <n>', 'local records (distinct local ids) across the sources', '600')
     .option('-s, --seed <n>', 'random seed (same seed + same reference data + same --now = same files)', '1')
-    .option('-o, --out <dir>', 'output folder (created)', 'generated')
+    .option('-o, --out <dir>', 'output folder, created (default: <KNTC_DATA_DIR>/generated, i.e. .kntc/generated)')
     .option('--sources <list>', `comma-separated sources (${GENERATOR_SOURCES.join(',')})`, GENERATOR_SOURCES.join(','))
     .option('--broken-rate <p>', 'share of records with a deliberate problem, 0..1', '0.08')
     .option('--duplicate-rate <p>', 'share of records that repeat an earlier petition (another agency or source, re-typed), 0..1', '0.1')
@@ -98,7 +98,7 @@ Examples:
         ...(now ? { now } : {}),
         ...(opts.names ? { namesPath: opts.names } : {}),
       });
-      const dir = resolve(opts.out);
+      const dir = resolve(opts.out ?? join(cfg.KNTC_DATA_DIR, 'generated'));
       const files = writeGenerated(dir, g, sources);
       if (opts.json) {
         process.stdout.write(JSON.stringify({ dir, files, stats: g.stats }, null, 2) + '\n');
