@@ -92,8 +92,16 @@ function secretOf(deps: DedupeDeps): string {
   if (!s) throw new Error('dedupe: no national linkage secret');
   return s;
 }
+const ledgerStores = new WeakMap<object, DedupeStore>();
 function storeOf(deps: DedupeDeps): DedupeStore {
   if (deps.store) return deps.store;
+  // The worker hands in its ledger: share its Redis connection (and lifetime) and prefix.
+  const l = deps.ledger as unknown as { r?: Redis; prefix?: string } | undefined;
+  if (l && l.r && typeof l.r.hset === 'function' && typeof l.prefix === 'string') {
+    let s = ledgerStores.get(l);
+    if (!s) ledgerStores.set(l, (s = new DedupeStore(l.r, l.prefix)));
+    return s;
+  }
   if (!deps.cfg) throw new Error('dedupe: no store and no config');
   return storeFor(deps.cfg);
 }
