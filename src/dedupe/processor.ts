@@ -327,3 +327,32 @@ export async function rejectPair(pairId: string, by: string, deps: DedupeDeps): 
 }
 
 export { DedupeStore };
+
+/**
+ * Periodic work for a worker process: pull the links made by others for each agency, and
+ * sweep own records. Runs never overlap; timers are unref'd; `stop()` waits for a run in progress.
+ */
+export function scheduleDedupe(deps: DedupeDeps, opts: { agencies: string[]; pullEveryMs?: number; sweepEveryMs?: number; sweepMax?: number }): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const tick = (fn: () => Promise<unknown>) => () => {
+    if (busy) return;
+    busy = true;
+    running = fn()
+      .catch((e: Error) => log().warn({ errName: e.name, errCode: (e as { code?: string }).code }, 'dedupe: scheduled run failed'))
+      .finally(() => {
+        busy = false;
+      });
+  };
+  const timers = [
+    setInterval(tick(async () => { for (const a of opts.agencies) await pullLinks(a, deps); }), opts.pullEveryMs ?? 60_000),
+    setInterval(tick(() => sweepDedupe(deps, { max: opts.sweepMax ?? 500 })), opts.sweepEveryMs ?? 3_600_000),
+  ];
+  for (const t of timers) t.unref();
+  return {
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await running;
+    },
+  };
+}

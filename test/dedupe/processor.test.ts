@@ -15,7 +15,7 @@ import { createNationalClient, type NationalClient } from '../../src/national/cl
 import { createLogger, setRootLogger, logger } from '../../src/log/logger.js';
 import { computeLinkage } from '../../src/dedupe/features.js';
 import { DedupeStore, pairIdOf } from '../../src/dedupe/store.js';
-import { processDedupe, pullLinks, rejectPair, confirmPair, sweepDedupe } from '../../src/dedupe/processor.js';
+import { processDedupe, pullLinks, rejectPair, confirmPair, sweepDedupe, scheduleDedupe } from '../../src/dedupe/processor.js';
 import { dedupeRoutes } from '../../src/dedupe/routes.js';
 import type { HoSoDon } from '../../src/contract/schemas.js';
 import { sampleHoSoDon } from './sample-records.js';
@@ -38,6 +38,7 @@ let clientA: NationalClient;
 let clientB: NationalClient;
 const prefixA = uniquePrefix('ddA');
 const prefixB = uniquePrefix('ddB');
+const prefixC = uniquePrefix('ddC');
 let redis: Redis;
 let storeA: DedupeStore;
 let storeB: DedupeStore;
@@ -73,6 +74,7 @@ afterAll(async () => {
   redis?.disconnect();
   await dropPrefix(prefixA);
   await dropPrefix(prefixB);
+  await dropPrefix(prefixC);
 });
 
 const ids: Record<string, string> = {};
@@ -212,5 +214,17 @@ describe('tố cáo: identities stay hidden', () => {
     const missing = await app.inject({ method: 'POST', url: '/duplicates/Pnope/reject', headers: { authorization: `Bearer ${ADMIN}` }, payload: { by: 'x' } });
     expect(missing.statusCode).toBe(404);
     expect((await confirmPair(pairId, 'canbo-tc-02', { client: clientA, store: storeA, secret: SECRET })).status).toBe('confirmed');
+  });
+});
+
+describe('schedule', () => {
+  it('pulls links periodically for the listed agencies until stopped', async () => {
+    const storeC = new DedupeStore(redis, prefixC);
+    const sched = scheduleDedupe({ client: clientB, store: storeC, secret: SECRET }, { agencies: ['000.00.00.H37'], pullEveryMs: 30, sweepEveryMs: 3_600_000 });
+    const deadline = Date.now() + 10_000;
+    while ((await storeC.listPairs({ includeInactive: true })).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 30));
+    await sched.stop();
+    expect((await storeC.listPairs({ includeInactive: true })).length).toBeGreaterThanOrEqual(1);
+    expect(await storeC.linkCursor('000.00.00.H37')).toBeTruthy();
   });
 });
