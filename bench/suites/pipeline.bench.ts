@@ -13,7 +13,8 @@
  * The simulator runs as its own process (as the national side would); producers and
  * workers run in this process for (a)/(b) and in a child for (c).
  * Sizes: BENCH_PIPELINE_RECORDS (20000), BENCH_PIPELINE_CONCURRENCY (64),
- * BENCH_PIPELINE_RATE_SECONDS (12), BENCH_PIPELINE_QUEUED (100000).
+ * BENCH_PIPELINE_RATE_SECONDS (12), BENCH_PIPELINE_QUEUED (100000); BENCH_PIPELINE_PARTS=e2e,rate,mem
+ * picks parts.
  * Uses a small synthetic mapper (test/pipeline/fixtures) so the numbers are the
  * pipeline's own; mapper costs are in bench/suites/mappers.bench.ts.
  */
@@ -238,10 +239,13 @@ async function memory(ctx: BenchContext): Promise<void> {
 
 export default async function (ctx: BenchContext): Promise<void> {
   ctx.log(`records ${N}, concurrency ${CONC} per queue, Redis ${REDIS_URL}`);
-  const bare = await bareBullmq(N, CONC);
-  ctx.report('baseline: bare BullMQ, no-op jobs, 2 chained queues', Math.round(bare), 'jobs/s', { jobs: N, concurrency: CONC });
-  const e2e = await endToEnd(ctx);
-  ctx.report('ratio end-to-end / bare BullMQ', e2e / bare, 'x', { target: '≥ 0.5' });
-  await rateLimited(ctx);
-  await memory(ctx);
+  const parts = (process.env.BENCH_PIPELINE_PARTS ?? 'e2e,rate,mem').split(',');
+  if (parts.includes('e2e')) {
+    const bare = await bareBullmq(N, CONC);
+    ctx.report('baseline: bare BullMQ, no-op jobs, 2 chained queues', Math.round(bare), 'jobs/s', { jobs: N, concurrency: CONC });
+    const e2e = await endToEnd(ctx);
+    ctx.report('ratio end-to-end / bare BullMQ', e2e / bare, 'x', { target: '≥ 0.5' });
+  }
+  if (parts.includes('rate')) await rateLimited(ctx);
+  if (parts.includes('mem')) await memory(ctx);
 }

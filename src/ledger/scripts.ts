@@ -28,9 +28,12 @@ local function computeState(k)
   if f[4] and f[4] ~= '' then return 'rejected' end
   local kinds = split(f[3])
   if #kinds == 0 then return 'rejected' end
+  local fields = {}
+  for i, kind in ipairs(kinds) do fields[i] = 'ps:' .. kind end
+  local states = redis.call('HMGET', k, unpack(fields))
   local allDone, pushing, rejected = true, false, false
-  for _, kind in ipairs(kinds) do
-    local ps = redis.call('HGET', k, 'ps:' .. kind)
+  for i = 1, #kinds do
+    local ps = states[i]
     if ps == 'rejected' then rejected = true
     elseif ps == 'pushing' then pushing = true; allDone = false
     elseif ps ~= 'pushed' and ps ~= 'superseded' then allDone = false end
@@ -43,8 +46,7 @@ end
 local function history(hk, at, state, version, detail)
   local e = { at = at, state = state, version = version }
   if detail and detail ~= '' then e.detail = detail end
-  redis.call('RPUSH', hk, cjson.encode(e))
-  redis.call('LTRIM', hk, -100, -1)
+  if redis.call('RPUSH', hk, cjson.encode(e)) > 100 then redis.call('LTRIM', hk, -100, -1) end
 end
 local function settle(k)
   local st = computeState(k)
@@ -112,14 +114,13 @@ local kinds, toPush = {}, {}
 for i = 0, n - 1 do
   local kind, enc, mh, lid = ARGV[9 + i * 4], ARGV[10 + i * 4], ARGV[11 + i * 4], ARGV[12 + i * 4]
   kinds[#kinds + 1] = kind
-  redis.call('HSET', k, 'm:' .. kind, enc, 'mv:' .. kind, v, 'mh:' .. kind, mh, 'lk:' .. kind, lid)
-  redis.call('HDEL', k, 'ni:' .. kind)
-  if redis.call('HGET', k, 'pmh:' .. kind) == mh then
-    redis.call('HSET', k, 'ps:' .. kind, 'pushed')
-  else
-    redis.call('HSET', k, 'ps:' .. kind, 'pending')
+  local ps = 'pushed'
+  if redis.call('HGET', k, 'pmh:' .. kind) ~= mh then
+    ps = 'pending'
     toPush[#toPush + 1] = kind
   end
+  redis.call('HSET', k, 'm:' .. kind, enc, 'mv:' .. kind, v, 'mh:' .. kind, mh, 'lk:' .. kind, lid, 'ps:' .. kind, ps)
+  redis.call('HDEL', k, 'ni:' .. kind)
 end
 for _, kind in ipairs(split(ARGV[7])) do
   redis.call('HSET', k, 'ps:' .. kind, 'rejected', 'mv:' .. kind, v)
@@ -142,21 +143,24 @@ return { 'saved', table.concat(toPush, ','), st }
 export const PUSH_RESULT = `${STATE_FN}
 local k, hk = KEYS[1], KEYS[2]
 local kind, v, outcome, now = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-if ARGV[6] ~= '' then redis.call('HSET', k, 'nid:' .. kind, ARGV[6]) end
-local mvk = tonumber(redis.call('HGET', k, 'mv:' .. kind) or '0') or 0
+local cur = redis.call('HMGET', k, 'mv:' .. kind, 'pv:' .. kind, 'ps:' .. kind)
+local mvk = tonumber(cur[1]) or 0
+local set = { 'updated', now }
+local function put(f, x) set[#set + 1] = f; set[#set + 1] = x end
+if ARGV[6] ~= '' then put('nid:' .. kind, ARGV[6]) end
 if outcome == 'pushed' or outcome == 'superseded' then
-  local pv = tonumber(redis.call('HGET', k, 'pv:' .. kind) or '0') or 0
-  if v >= pv then redis.call('HSET', k, 'pv:' .. kind, v, 'pmh:' .. kind, ARGV[7]) end
-  if mvk == v then redis.call('HSET', k, 'ps:' .. kind, outcome) end
+  local pv = tonumber(cur[2]) or 0
+  if v >= pv then put('pv:' .. kind, v); put('pmh:' .. kind, ARGV[7]) end
+  if mvk == v then put('ps:' .. kind, outcome) end
 elseif outcome == 'rejected' then
-  if mvk == v then redis.call('HSET', k, 'ps:' .. kind, 'rejected') end
-  redis.call('HSET', k, 'ni:' .. kind, ARGV[8], 'err', ARGV[9])
+  if mvk == v then put('ps:' .. kind, 'rejected') end
+  put('ni:' .. kind, ARGV[8]); put('err', ARGV[9])
   redis.call('ZADD', KEYS[3], ARGV[5], redis.call('HGET', k, 'tid'))
 else
-  if mvk == v and redis.call('HGET', k, 'ps:' .. kind) == 'pending' then redis.call('HSET', k, 'ps:' .. kind, 'pushing') end
-  redis.call('HSET', k, 'err', ARGV[9])
+  if mvk == v and cur[3] == 'pending' then put('ps:' .. kind, 'pushing') end
+  put('err', ARGV[9])
 end
-redis.call('HSET', k, 'updated', now)
+redis.call('HSET', k, unpack(set))
 local st = settle(k)
 if outcome ~= 'retrying' then
   local d = kind
@@ -165,11 +169,11 @@ if outcome ~= 'retrying' then
 end
 if st == 'pushed' then
   local mv = tonumber(redis.call('HGET', k, 'mv') or '0') or 0
-  local keep = {}
+  local keep, removed = {}, false
   for _, x in ipairs(split(redis.call('HGET', k, 'rvs'))) do
-    if tonumber(x) < mv then redis.call('HDEL', k, 'raw:' .. x) else keep[#keep + 1] = x end
+    if tonumber(x) < mv then redis.call('HDEL', k, 'raw:' .. x); removed = true else keep[#keep + 1] = x end
   end
-  redis.call('HSET', k, 'rvs', table.concat(keep, ','))
+  if removed then redis.call('HSET', k, 'rvs', table.concat(keep, ',')) end
 end
 return { st }
 `;

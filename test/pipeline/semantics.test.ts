@@ -87,6 +87,16 @@ describe('versions', () => {
     await waitFor('v2 pushed', async () => rec(id)?.phienBanNguon === 2 && (await pushedOrRejected(id, 'pushed', 2)()));
     const n = rec(id)!;
     expect([n.creates, n.updates]).toEqual([1, 1]);
+    // raw versions are kept until a newer one is pushed; the latest stays for review/remapping
+    const st = (await p.status(FAKE, AGENCY, id))!;
+    const redis = new Redis(REDIS_URL);
+    try {
+      const fields = await redis.hkeys(`${cfg.KNTC_PREFIX}:led:${st.trackingId}`);
+      expect(fields).toContain('raw:2');
+      expect(fields).not.toContain('raw:1');
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 
