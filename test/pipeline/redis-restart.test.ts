@@ -47,6 +47,7 @@ async function startRedis(): Promise<void> {
     '--save', '', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes', '--daemonize', 'no'], { stdio: 'ignore' });
   await waitFor('redis up', async () => {
     const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => undefined); // refused while it starts: expected
     try {
       await r.connect();
       return (await r.ping()) === 'PONG';
@@ -62,6 +63,7 @@ async function stopRedis(how: 'SHUTDOWN' | 'SIGKILL'): Promise<void> {
   if (how === 'SIGKILL') proc.kill('SIGKILL');
   else {
     const r = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => undefined);
     await r.call('SHUTDOWN').catch(() => undefined); // the connection drops as it shuts down
     r.disconnect();
   }
