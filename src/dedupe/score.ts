@@ -48,7 +48,10 @@ export const MU: Record<Comparison, Record<string, Level>> = {
     variant: { m: 0.05, u: 0.003, text: 'Họ là biến thể vùng miền, tên trùng ({w})' },
     givenOnly: { m: 0.02, u: 0.06, text: 'Chỉ trùng tên, khác họ ({w})' },
     disagree: { m: 0.03, u: 0.9, text: 'Họ tên khác nhau ({w})' },
-    missing: { m: 1, u: 1, text: 'Không so được họ tên (đơn nặc danh hoặc không có người đứng đơn) ({w})' },
+    // One đơn anonymous, the other signed: a citizen rarely re-sends a signed đơn anonymously (or the reverse),
+    // while look-alike petitions of one kind often pair an anonymous one with a signed one.
+    oneSided: { m: 0.05, u: 0.3, text: 'Một đơn nặc danh hoặc bảo mật không có người đứng đơn, đơn kia có ({w})' },
+    missing: { m: 1, u: 1, text: 'Không so được họ tên (cả hai đơn không có người đứng đơn) ({w})' },
   },
   NAM_SINH: {
     same: { m: 0.9, u: 0.06, text: 'Năm sinh trùng ({w})' },
@@ -232,7 +235,8 @@ function comparisonLevels(a: Lk1Features, b: Lk1Features): { rows: LevelRow[]; j
       const w = levels.reduce((s, [c, l]) => s + weightOf(c, l), 0);
       if (!best || w > best.w) best = { levels, w };
     }
-  rows.push(...(best?.levels ?? [['ID', 'missing'], ['DIEN_THOAI', 'missing'], ['HO_TEN', 'missing'], ['NAM_SINH', 'missing'], ['DIA_BAN', 'missing']] as LevelRow[]));
+  const oneSided = (a.ng.length === 0) !== (b.ng.length === 0);
+  rows.push(...(best?.levels ?? [['ID', 'missing'], ['DIEN_THOAI', 'missing'], ['HO_TEN', oneSided ? 'oneSided' : 'missing'], ['NAM_SINH', 'missing'], ['DIA_BAN', 'missing']] as LevelRow[]));
   rows.push(['DOI_TUONG', a.bi && b.bi ? (a.bi === b.bi ? 'agree' : 'disagree') : 'missing']);
   const sa = decodeSignature(a.mh);
   const sb = decodeSignature(b.mh);

@@ -196,7 +196,11 @@ interface Matter {
 function newMatter(w: World, maTinh: string, t?: MatterTemplate): Matter {
   const tt = t ?? pick(w.r, TEMPLATES);
   const xa = pick(w.r, w.communesByProvince.get(maTinh)!);
-  return { t: tt, s: matterSlots(w.r, xa.name), loaiDon: pick(w.r, tt.loaiDon) };
+  const official = () => {
+    const male = chance(w.r, 0.6);
+    return `${weighted(w.r, w.names.surnames)} ${pick(w.r, male ? w.names.male : w.names.female)}`;
+  };
+  return { t: tt, s: matterSlots(w.r, xa.name, official), loaiDon: pick(w.r, tt.loaiDon) };
 }
 
 let seq = 0;

@@ -37,7 +37,8 @@ const PLACE_WORDS = [
 ];
 const OFFICIAL_NAMES = ['Nguyễn Văn Bình', 'Trần Quốc Hưng', 'Lê Thị Hoa', 'Phạm Minh Tuấn', 'Đỗ Văn Khánh', 'Vũ Đức Thắng', 'Hoàng Văn Nam', 'Bùi Thị Lan'];
 
-export function matterSlots(r: Rng, xa: string): MatterSlots {
+/** `official` names the accused official (tố cáo); default: one of a few fixed names. */
+export function matterSlots(r: Rng, xa: string, official?: () => string): MatterSlots {
   return {
     xa,
     thon: chance(r, 0.5) ? `thôn ${int(r, 1, 12)}` : `bản ${pick(r, PLACE_WORDS)}`,
@@ -46,7 +47,7 @@ export function matterSlots(r: Rng, xa: string): MatterSlots {
     dt: `${int(r, 1, 9)},${int(r, 0, 9)}`,
     nam: int(r, 2015, 2025),
     thang: int(r, 1, 12),
-    nguoi: pick(r, OFFICIAL_NAMES),
+    nguoi: official ? official() : pick(r, OFFICIAL_NAMES),
   };
 }
 
