@@ -289,6 +289,13 @@ export async function pullLinks(maDonVi: string, deps: DedupeDeps): Promise<{ se
   return { seen, added, removed };
 }
 
+/** The pair's record this deployment sent (the national path names it), else `a`. */
+async function ownSide(store: DedupeStore, p: PairRecord): Promise<[string, string]> {
+  const rb = await store.getRecord(p.b);
+  const ra = await store.getRecord(p.a);
+  return !ra?.own && rb?.own ? [p.b, p.a] : [p.a, p.b];
+}
+
 export class PairNotFoundError extends Error {
   readonly code = 'KNTC_ERR_PAIR_NOT_FOUND';
 }
@@ -302,7 +309,8 @@ export async function confirmPair(pairId: string, by: string, deps: DedupeDeps):
   let maLienKet = prev.maLienKet;
   // Always (re)link: the national link then says TRUNG and who confirmed it.
   if (prev.status !== 'confirmed' || !prev.maLienKet) {
-    const lk = await port(deps).link(prev.a, { maHoSoKhac: prev.b, mucDo: 'TRUNG', diem: Math.max(prev.score, 0.99), lyDo: `Cán bộ xác nhận trùng. ${prev.reasons.join('; ')}`.slice(0, 1000), xacNhanBoi: by.slice(0, 64) });
+    const [mine, other] = await ownSide(store, prev);
+    const lk = await port(deps).link(mine, { maHoSoKhac: other, mucDo: 'TRUNG', diem: Math.max(prev.score, 0.99), lyDo: `Cán bộ xác nhận trùng. ${prev.reasons.join('; ')}`.slice(0, 1000), xacNhanBoi: by.slice(0, 64) });
     maLienKet = lk.maLienKet;
   }
   const rec: PairRecord = { ...prev, level: 'TRUNG', status: 'confirmed', by, at, maLienKet, review: false };
@@ -318,7 +326,7 @@ export async function rejectPair(pairId: string, by: string, deps: DedupeDeps): 
   const prev = await store.getPair(pairId);
   if (!prev) throw new PairNotFoundError(`no pair ${pairId}`);
   const at = (deps.now ?? (() => new Date()))().toISOString();
-  if (prev.maLienKet && prev.status !== 'removed' && prev.status !== 'rejected') await port(deps).unlink(prev.a, prev.maLienKet);
+  if (prev.maLienKet && prev.status !== 'removed' && prev.status !== 'rejected') await port(deps).unlink((await ownSide(store, prev))[0], prev.maLienKet);
   const rec: PairRecord = { ...prev, status: 'rejected', by, at, review: false };
   await store.savePair(rec);
   await store.appendHistory(pairId, { at, action: 'rejected', by });
