@@ -21,7 +21,7 @@ export class MemoryKeyIndex {
    * when counting (block purging): a content band shared by thousands of petitions of
    * one kind says nothing about duplicates and would make every query cost O(N).
    */
-  constructor(readonly maxPosting: number = 1000) {}
+  constructor(readonly maxPosting: number = 500) {}
 
   get size(): number {
     return this.recs.size;
@@ -50,8 +50,29 @@ export class MemoryKeyIndex {
       if (!ids || ids.length > this.maxPosting) continue;
       for (const id of ids) if (!ex.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
     }
-    const all = [...counts].map(([id, shared]) => ({ rec: this.recs.get(id)!, shared }));
-    all.sort((x, y) => y.shared - x.shared || (x.rec.ngayNhanDon < y.rec.ngayNhanDon ? 1 : x.rec.ngayNhanDon > y.rec.ngayNhanDon ? -1 : 0));
-    return all.slice(0, limit);
+    // Counting sort by shared keys (≤ 64), then the newest `need` of a bucket without sorting all of it.
+    const buckets: string[][] = [];
+    for (const [id, c] of counts) (buckets[c] ??= []).push(id);
+    const out: { rec: IndexedRecord; shared: number }[] = [];
+    for (let c = buckets.length - 1; c >= 1 && out.length < limit; c--) {
+      const b = buckets[c];
+      if (!b) continue;
+      for (const rec of newest(b.map((id) => this.recs.get(id)!), limit - out.length)) out.push({ rec, shared: c });
+    }
+    return out;
   }
+}
+
+/** The `k` records with the newest ngayNhanDon, newest first (a bounded insertion, O(n·k) worst case). */
+function newest(recs: IndexedRecord[], k: number): IndexedRecord[] {
+  if (recs.length <= k) return recs.sort((x, y) => (x.ngayNhanDon < y.ngayNhanDon ? 1 : x.ngayNhanDon > y.ngayNhanDon ? -1 : 0));
+  const top: IndexedRecord[] = [];
+  for (const r of recs) {
+    if (top.length === k && r.ngayNhanDon <= top[k - 1]!.ngayNhanDon) continue;
+    let i = top.length;
+    while (i > 0 && top[i - 1]!.ngayNhanDon < r.ngayNhanDon) i--;
+    top.splice(i, 0, r);
+    if (top.length > k) top.pop();
+  }
+  return top;
 }
