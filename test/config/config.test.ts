@@ -4,7 +4,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { loadConfig, ConfigError, describeConfig, Secret, settingsMarkdown, SETTINGS } from '../../config/index.js';
+import { loadConfig, ConfigError, describeConfig, Secret } from '../../config/index.js';
 
 describe('config', () => {
   it('applies defaults and freezes the result', () => {
@@ -65,11 +65,6 @@ describe('config', () => {
     expect(cfg.WORKER_CONCURRENCY).toBe(7);
     writeFileSync(f, JSON.stringify({ NATIONAL_TIMEOUT: 1 }));
     expect(() => loadConfig({ KNTC_CONFIG_FILE: f })).toThrow(/NATIONAL_TIMEOUT.*unknown setting/);
-  });
-
-  it('documents every setting in the README table', () => {
-    const table = settingsMarkdown();
-    for (const name of Object.keys(SETTINGS)) expect(table).toContain(`\`${name}\``);
   });
 
   it('the CLI exits non-zero (78) naming the variable on invalid config', () => {
