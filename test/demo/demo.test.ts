@@ -87,11 +87,26 @@ describe('kntc demo (in-process, small batch)', () => {
     expect(existsSync(s.logFile)).toBe(true);
     const log = readFileSync(s.logFile, 'utf8');
     expect(log.length).toBeGreaterThan(0);
-    const names = readFileSync(join(s.dataDir, 'qldt.jsonl'), 'utf8').trim().split('\n')
-      .flatMap((l) => { const j = JSON.parse(l) as { nguoi_dung_don: unknown }; return Array.isArray(j.nguoi_dung_don) ? (j.nguoi_dung_don as { ho_ten: string; cmnd_cccd: string }[]) : []; });
-    for (const p of names.slice(0, 20)) {
-      expect(log).not.toContain(p.ho_ten);
-      if (p.cmnd_cccd) expect(log).not.toContain(p.cmnd_cccd);
+    // every name, ID number, phone and street address fed in, from all three sources
+    const personal = new Set<string>();
+    const add = (v: unknown): void => { if (typeof v === 'string' && v.trim().length >= 6) personal.add(v.trim()); };
+    for (const l of readFileSync(join(s.dataDir, 'qldt.jsonl'), 'utf8').trim().split('\n')) {
+      const j = JSON.parse(l) as { nguoi_dung_don: unknown };
+      if (Array.isArray(j.nguoi_dung_don)) for (const p of j.nguoi_dung_don as Record<string, unknown>[]) [p.ho_ten, p.cmnd_cccd, p.dien_thoai, p.dia_chi].forEach(add);
+      else if (typeof j.nguoi_dung_don === 'string') j.nguoi_dung_don.split(';').forEach(add);
     }
+    for (const r of JSON.parse(readFileSync(join(s.dataDir, 'pakn.json'), 'utf8')) as { citizen?: { fullName?: string; idNumber?: string; phone?: string; address?: { street?: string } } }[]) {
+      [r.citizen?.fullName, r.citizen?.idNumber, r.citizen?.phone, r.citizen?.address?.street].forEach(add);
+    }
+    const soTiep = getMapper('so-tiep')!;
+    for (const p of soTiep.parse(readFileSync(join(s.dataDir, 'so-tiep.csv'), 'utf8'), 'so-tiep.csv')) {
+      if (!p.ok) continue;
+      const row = p.raw as Record<string, unknown>;
+      String(row['Họ tên - Địa chỉ'] ?? '').split(';').flatMap((x) => x.split(' - ')).forEach(add);
+      add(row['CMND/Hộ chiếu của công dân']);
+    }
+    expect(personal.size).toBeGreaterThan(60);
+    const leaked = [...personal].filter((v) => log.includes(v));
+    expect(leaked, 'personal values found in the demo log').toEqual([]);
   }, 150_000);
 });
