@@ -188,7 +188,7 @@ export const HoSoDon = z.strictObject({
   nguoiDungDon: z.array(NguoiDungDon).max(5),
   doiTuongBiKNTC: DoiTuongBiKNTC.optional(),
   dieuKienXuLy: DieuKienXuLy,
-  lyDoKhongDu: z.string().max(4000).optional(),
+  lyDoKhongDu: z.string().max(500).optional(),
   xuLy: XuLy.optional(),
   giaiQuyet: GiaiQuyet.optional(),
   tepDinhKem: z.array(TepDinhKem).max(20).optional(),

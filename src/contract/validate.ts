@@ -2,6 +2,8 @@
  * The national validator (contract v1 §1 text rules, §5.1, §8), shared by the
  * simulator (which answers 422 with it) and the mappers (local pre-check, so that a
  * national 422 is the exception). Pure: no I/O, no clock (ctx.today is given).
+ * `validateRequestBody` applies the same §1 text rules and detail codes to the other
+ * bodies the national side takes (lien-ket-trung, tim-trung, huy).
  *
  * Every failure is one ChiTietLoi {truong: RFC 6901 pointer into the body, ma, thongDiep}
  * and all of them are reported at once. A field that failed a structural check
@@ -116,7 +118,7 @@ const NGUOI: Spec = {
   f: {
     hoTen: str({ min: 2, max: 100 }),
     soDinhDanh: opt(str({ custom: true })),
-    giayTo: opt({ t: 'obj', f: { loai: str({ enum: ['CMND', 'HO_CHIEU'] }), so: str({ min: 1, max: 50 }) } }),
+    giayTo: opt({ t: 'obj', f: { loai: str({ enum: ['CMND', 'HO_CHIEU'] }), so: str({ min: 1 }) } }),
     namSinh: opt({ t: 'int' }),
     gioiTinh: opt(str({ enum: ['NAM', 'NU'] })),
     diaChi: DIA_CHI,
@@ -157,7 +159,7 @@ const HO_SO_DON: Spec = {
       f: { loai: str({ enum: ['CA_NHAN', 'CO_QUAN_TO_CHUC'] }), ten: str({ min: 1, max: 500 }), chucVu: opt(str({ max: 500 })), coQuan: opt(str({ max: 500 })) },
     }),
     dieuKienXuLy: str({ enum: ['DU_DIEU_KIEN', 'KHONG_DU_DIEU_KIEN'] }),
-    lyDoKhongDu: opt(str({ max: 4000, multiline: true })),
+    lyDoKhongDu: opt(str({ multiline: true })), // long text, no stated maximum → 500 (§1)
     xuLy: opt({
       t: 'obj',
       f: { huong: str({ cat: 'huong-xu-ly' }), ngayXuLy: date(), maDonViNhan: opt(maDonViSpec()), soVanBan: opt(str({ max: 500 })) },
@@ -214,6 +216,31 @@ const LUOT_TIEP: Spec = {
     ghiChu: opt(str({ max: 1000, multiline: true })),
   },
 };
+
+/** §6 `POST /ho-so-don/{maHoSo}/lien-ket-trung` body. */
+const LIEN_KET: Spec = {
+  t: 'obj',
+  f: {
+    maHoSoKhac: str({ min: 1 }),
+    mucDo: str({ enum: ['TRUNG', 'NGHI_TRUNG'] }),
+    diem: { t: 'num' },
+    lyDo: opt(str({ max: 1000, multiline: true })),
+    xacNhanBoi: opt(str({ max: 64 })),
+  },
+};
+/** §6 `POST /ho-so-don/tim-trung` body. */
+const TIM_TRUNG: Spec = {
+  t: 'obj',
+  f: {
+    khoa: { t: 'arr', min: 1, max: 64, of: str({ re: LINK_KEY_RE, reMsg: 'Khóa liên kết chỉ gồm tối đa 128 ký tự [A-Za-z0-9:_+/=.-]' }) },
+    loaiTru: opt({ t: 'arr', of: str({ min: 1 }) }),
+    tuNgay: opt(date()),
+    denNgay: opt(date()),
+    gioiHan: opt({ t: 'int', min: 1, max: 200 }),
+  },
+};
+/** §5.2 `POST /{kind}/{id}/huy` body: `lyDo` is a long-text field (\n allowed) with no stated maximum → 1–500. */
+const HUY: Spec = { t: 'obj', f: { lyDo: str({ min: 1, multiline: true }) } };
 
 // ---------------------------------------------------------------- helpers
 const esc = (k: string | number) => String(k).replace(/~/g, '~0').replace(/\//g, '~1');
@@ -524,6 +551,21 @@ export function validateDetailed(kind: 'ho-so-don' | 'luot-tiep', body: unknown,
 }
 
 const strip = (f: RuleFailure[]): ChiTietLoi[] => f.map(({ truong, ma, thongDiep }) => ({ truong, ma, thongDiep }));
+
+/** The request bodies other than records that the validator checks (§1 text rules + their field rules). */
+export type RequestBodyKind = 'lien-ket-trung' | 'tim-trung' | 'huy';
+const REQUEST_SPECS: Record<RequestBodyKind, Spec> = { 'lien-ket-trung': LIEN_KET, 'tim-trung': TIM_TRUNG, huy: HUY };
+const NO_CATALOGUES = { get: () => [], byCode: () => undefined } as unknown as Catalogues;
+
+/**
+ * Contract §1 + §6 / §5.2 on a `lien-ket-trung`, `tim-trung` or `huy` body: same text rules (NFC, no Cc except
+ * `\n` in `lyDo`, trimmed, code-point lengths, default max 500) and the same detail codes as for records. [] = valid.
+ */
+export function validateRequestBody(kind: RequestBodyKind, body: unknown, ctx?: Partial<ValidationContext>): ChiTietLoi[] {
+  const c = new Collector({ catalogues: ctx?.catalogues ?? NO_CATALOGUES, today: ctx?.today ?? vietnamToday() });
+  walk(c, REQUEST_SPECS[kind], body, '');
+  return strip(c.out);
+}
 
 /** Contract §1 + §5.1 on a `ho-so-don` body. [] = valid. */
 export function validateHoSoDon(body: unknown, ctx: ValidationContext): ChiTietLoi[] {

@@ -6,6 +6,64 @@
 import type { FaultAction, FaultConfig, FaultStatus, ScriptedFault } from './types.js';
 
 const STATUSES: FaultStatus[] = [500, 502, 503, 504];
+/** z of the 99th percentile of the standard normal distribution. */
+const Z99 = 2.3263478740408408;
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Throws a readable Error when a FaultConfig (from JSON: CLI, env, POST /_sim/faults) is not usable. */
+export function checkFaultConfig(cfg: FaultConfig): void {
+  const c = cfg as Record<string, unknown>;
+  const bad = (what: string): never => {
+    throw new Error(`fault config: ${what}`);
+  };
+  const rate = (k: string, v: unknown) => {
+    if (v !== undefined && (!isNum(v) || v < 0 || v > 1)) bad(`${k} must be a probability 0…1`);
+  };
+  const pos = (k: string, v: unknown, min = 0) => {
+    if (v !== undefined && (!isNum(v) || v < min)) bad(`${k} must be a number ≥ ${min}`);
+  };
+  for (const k of ['errorRate', 'errorAfterRate']) {
+    const m = c[k];
+    if (m === undefined) continue;
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) bad(`${k} must be an object {status: probability}`);
+    for (const [st, v] of Object.entries(m as Record<string, unknown>)) {
+      if (!STATUSES.includes(Number(st) as FaultStatus)) bad(`${k}: status ${st} is not one of ${STATUSES.join(', ')}`);
+      rate(`${k}.${st}`, v);
+    }
+  }
+  for (const k of ['resetBeforeRate', 'resetAfterRate', 'hangRate', 'hangAfterRate']) rate(k, c[k]);
+  pos('hangMs', c.hangMs);
+  pos('retryAfterSec', c.retryAfterSec, 1);
+  pos('tokenTtlSec', c.tokenTtlSec, 0.001);
+  pos('expireTokensEverySec', c.expireTokensEverySec, 0.001);
+  if (c.seed !== undefined && !isNum(c.seed)) bad('seed must be a number');
+  if (c.match !== undefined) {
+    if (typeof c.match !== 'string') bad('match must be a regular expression string');
+    new RegExp(c.match as string);
+  }
+  const l = c.latency as Record<string, unknown> | undefined;
+  if (l !== undefined) {
+    if (typeof l !== 'object' || l === null) bad('latency must be an object');
+    const d = l.distribution ?? 'uniform';
+    if (d === 'uniform') {
+      if (!isNum(l.minMs) || !isNum(l.maxMs) || l.minMs < 0 || l.maxMs < l.minMs) bad('latency (uniform) needs 0 ≤ minMs ≤ maxMs');
+    } else if (d === 'lognormal') {
+      if (!isNum(l.medianMs) || !isNum(l.p99Ms) || l.medianMs <= 0 || l.p99Ms < l.medianMs) bad('latency (lognormal) needs 0 < medianMs ≤ p99Ms');
+      pos('latency.minMs', l.minMs);
+      pos('latency.maxMs', l.maxMs);
+      if (isNum(l.minMs) && isNum(l.maxMs) && l.maxMs < l.minMs) bad('latency.maxMs must be ≥ latency.minMs');
+    } else bad(`latency.distribution must be "uniform" or "lognormal", not ${JSON.stringify(d)}`);
+  }
+  const m = c.maintenance as Record<string, unknown> | undefined;
+  if (m !== undefined) {
+    if (typeof m !== 'object' || m === null) bad('maintenance must be an object');
+    pos('maintenance.durationSec', m.durationSec);
+    pos('maintenance.retryAfterSec', m.retryAfterSec, 1);
+    if (m.until !== undefined && (typeof m.until !== 'string' || Number.isNaN(Date.parse(m.until)))) bad('maintenance.until must be an ISO date-time');
+  }
+  if (c.script !== undefined && !Array.isArray(c.script)) bad('script must be a list of faults');
+}
 
 /** mulberry32 */
 function prng(seed: number): () => number {
@@ -25,12 +83,16 @@ export class FaultEngine {
   private matchRe: RegExp | undefined;
   private script: ScriptedFault[] = [];
   private maintenanceUntil = 0;
+  private setAt = 0;
 
   constructor(private readonly now: () => Date, cfg?: FaultConfig) {
     this.set(cfg ?? {});
   }
 
+  /** Replace the config (throws, leaving the old one in place, when it is not usable). */
   set(cfg: FaultConfig): void {
+    checkFaultConfig(cfg);
+    this.setAt = this.now().getTime();
     this.cfg = { ...cfg };
     this.rand = prng(cfg.seed ?? 1);
     this.matchRe = cfg.match ? new RegExp(cfg.match) : undefined;
@@ -64,7 +126,30 @@ export class FaultEngine {
   latencyMs(route: string): number {
     const l = this.cfg.latency;
     if (!l || !this.matches(route)) return 0;
+    if (l.distribution === 'lognormal') {
+      // Box–Muller: one standard normal draw from two uniform ones
+      const z = Math.sqrt(-2 * Math.log(1 - this.rand())) * Math.cos(2 * Math.PI * this.rand());
+      const sigma = Math.log(l.p99Ms / l.medianMs) / Z99;
+      const v = l.medianMs * Math.exp(sigma * z);
+      return Math.round(Math.min(l.maxMs ?? Number.POSITIVE_INFINITY, Math.max(l.minMs ?? 0, v)));
+    }
     return Math.round(l.minMs + this.rand() * Math.max(0, l.maxMs - l.minMs));
+  }
+
+  /**
+   * Token expiry faults: why a token issued at `issuedAtMs` no longer works, or undefined when it still does
+   * (`tokenTtlSec`: too old; `expireTokensEverySec`: a mass expiry happened since it was issued).
+   */
+  tokenExpired(issuedAtMs: number): 'token-ttl' | 'token-expire-every' | undefined {
+    const t = this.now().getTime();
+    const ttl = this.cfg.tokenTtlSec;
+    if (ttl !== undefined && t - issuedAtMs >= ttl * 1000) return 'token-ttl';
+    const every = this.cfg.expireTokensEverySec;
+    if (every !== undefined) {
+      const k = Math.floor((t - this.setAt) / (every * 1000));
+      if (k >= 1 && issuedAtMs < this.setAt + k * every * 1000) return 'token-expire-every';
+    }
+    return undefined;
   }
 
   /** The fault (if any) to inject at this boundary for this route. */

@@ -3,7 +3,7 @@
  * (node:http — socket-level faults need the raw socket). In-memory, optional snapshot.
  *
  * One request goes: request id → body (bounded) → maintenance → token / auth (401) →
- * rate + concurrency limit (429) → Idempotency-Key (400 / replay / 422 / 409) →
+ * rate + concurrency limit (429) → Idempotency-Key (400 / replay / 422 / 409) → size (413, stored) →
  * latency + "before" fault → processing (validation, scope, versions) → answer stored
  * under its key when storable → "after" fault → answer.
  */
@@ -12,14 +12,14 @@ import type { Socket } from 'node:net';
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { IDEMPOTENCY_KEY_RE, type RecordKind, type CatalogueName, CATALOGUE_NAMES, type ChiTietLoi, TimTrungRequest, LienKetRequest, MA_DON_VI_RE } from '../contract/schemas.js';
+import { IDEMPOTENCY_KEY_RE, type RecordKind, type CatalogueName, CATALOGUE_NAMES, type ChiTietLoi, type TimTrungRequest, type LienKetRequest, MA_DON_VI_RE } from '../contract/schemas.js';
 import { canonicalJson, bamNoiDung } from '../contract/hash.js';
 import { makeCatalogues } from '../contract/catalogues.js';
-import { validateHoSoDon, validateLuotTiep, vietnamToday } from '../contract/validate.js';
+import { validateHoSoDon, validateLuotTiep, validateRequestBody, vietnamToday } from '../contract/validate.js';
 import { buildCatalogues, loadReferenceData, type ReferenceData } from '../reference/dvhc.js';
 import { logger } from '../log/logger.js';
 import { Store, decodeCursor, type StoredRecord, type StoredLink } from './store.js';
-import { FaultEngine } from './faults.js';
+import { FaultEngine, checkFaultConfig } from './faults.js';
 import { Limiter, type LimitSettings } from './limits.js';
 import { IdempotencyStore, fingerprint, isStorable } from './idempotency.js';
 import type { FaultAction, FaultConfig, InspectReport, SimClient, SimulatorOptions } from './types.js';
@@ -64,6 +64,13 @@ interface Ctx {
   reqId: string;
 }
 
+interface ReadBody {
+  buf: Buffer;
+  size: number;
+  /** hex SHA-256 of the whole body, also of the part beyond the read limit */
+  sha256: string;
+}
+
 export interface RunningSimulator {
   /** http://HOST:PORT/api/v1 */
   baseUrl: string;
@@ -96,32 +103,76 @@ const sleep = (ms: number, timers: Set<NodeJS.Timeout>) =>
     timers.add(t);
   });
 
-function readClientsFile(path: string): SimClient[] {
-  const raw: unknown = JSON.parse(readFileSync(path, 'utf8'));
+const CLIENT_FIELDS = ['id', 'secret', 'agencies', 'ratePerSec', 'burst', 'maxInFlight'];
+const SCOPE_RE = /^(\*|tinh:\d{2}|\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})$/;
+
+/**
+ * Check a list of simulator clients (from a clients file or options): `[{id, secret, agencies, ratePerSec?,
+ * burst?, maxInFlight?}]` or `{clients: [...]}`; ids unique, agencies each a `don-vi` code, `tinh:<maTinh>` or `*`.
+ * Throws an Error naming the entry and the field.
+ */
+export function parseClients(raw: unknown, where = 'simulator clients'): SimClient[] {
   const list = Array.isArray(raw) ? raw : isObj(raw) && Array.isArray(raw.clients) ? raw.clients : undefined;
-  if (!list) throw new Error(`simulator clients file ${path}: expected a JSON array of {id, secret, agencies}`);
+  if (!list) throw new Error(`${where}: expected a JSON array of {id, secret, agencies} (or {"clients": [...]})`);
+  if (list.length === 0) throw new Error(`${where}: no client listed`);
+  const seen = new Set<string>();
   return list.map((c: unknown, i: number) => {
-    if (!isObj(c) || typeof c.id !== 'string' || typeof c.secret !== 'string' || !Array.isArray(c.agencies)) {
-      throw new Error(`simulator clients file ${path}: entry ${i} needs id, secret, agencies`);
+    const at = `${where}: entry ${i}`;
+    if (!isObj(c)) throw new Error(`${at} is not an object`);
+    for (const k of Object.keys(c)) if (!CLIENT_FIELDS.includes(k)) throw new Error(`${at}: unknown field "${k}" (allowed: ${CLIENT_FIELDS.join(', ')})`);
+    if (typeof c.id !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(c.id)) throw new Error(`${at}: "id" must be a non-empty string of printable ASCII`);
+    if (seen.has(c.id)) throw new Error(`${at}: id "${c.id}" is listed twice`);
+    seen.add(c.id);
+    if (typeof c.secret !== 'string' || c.secret.length === 0) throw new Error(`${at} (${c.id}): "secret" must be a non-empty string`);
+    if (!Array.isArray(c.agencies) || c.agencies.length === 0) throw new Error(`${at} (${c.id}): "agencies" must be a non-empty list`);
+    c.agencies.forEach((a: unknown, j: number) => {
+      if (typeof a !== 'string' || !SCOPE_RE.test(a)) throw new Error(`${at} (${c.id}): agencies[${j}] ${JSON.stringify(a)} is not a don-vi code (000.00.00.H29), "tinh:<maTinh>" or "*"`);
+    });
+    for (const k of ['ratePerSec', 'burst', 'maxInFlight'] as const) {
+      const v = c[k];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (k !== 'ratePerSec' && !Number.isInteger(v)))) {
+        throw new Error(`${at} (${c.id}): "${k}" must be a positive ${k === 'ratePerSec' ? 'number' : 'integer'}`);
+      }
     }
     return c as unknown as SimClient;
   });
 }
 
-/** FaultConfig from JSON text or a file path (CLI, SIMULATOR_FAULTS). */
-export function parseFaults(s: string): FaultConfig {
-  const text = s.trim().startsWith('{') ? s : readFileSync(s, 'utf8');
-  const v: unknown = JSON.parse(text);
-  if (!isObj(v)) throw new Error('fault config must be a JSON object');
-  return v as FaultConfig;
+/** Read and check a clients file (`--clients`, SIMULATOR_CLIENTS_FILE). Throws a readable Error. */
+export function readClientsFile(path: string): SimClient[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`simulator clients file ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`simulator clients file ${path}: not valid JSON (${(e as Error).message})`);
+  }
+  return parseClients(raw, `simulator clients file ${path}`);
 }
 
-function zodDetails(issues: { path: PropertyKey[]; message: string; code: string }[]): ChiTietLoi[] {
-  return issues.map((i) => ({
-    truong: i.path.length ? '/' + i.path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/') : '',
-    ma: i.code === 'unrecognized_keys' ? 'TRUONG_KHONG_DUOC_PHEP' : i.code === 'invalid_type' ? 'SAI_KIEU' : 'SAI_DINH_DANG',
-    thongDiep: 'Giá trị không hợp lệ',
-  }));
+/** FaultConfig from JSON text or a file path (CLI, SIMULATOR_FAULTS). */
+export function parseFaults(s: string): FaultConfig {
+  const inline = s.trim().startsWith('{');
+  let text: string;
+  try {
+    text = inline ? s : readFileSync(s, 'utf8');
+  } catch (e) {
+    throw new Error(`fault config file ${s}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`fault config${inline ? '' : ` file ${s}`}: not valid JSON (${(e as Error).message})`);
+  }
+  if (!isObj(v)) throw new Error('fault config must be a JSON object');
+  checkFaultConfig(v as FaultConfig);
+  return v as FaultConfig;
 }
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -133,7 +184,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const catalogueData = buildCatalogues(reference);
   const catalogues = makeCatalogues(catalogueData);
   const donViTinh = new Map(reference.donVi.map((d) => [d.ma, d.maTinh]));
-  const clients: SimClient[] = opts.clients ?? (env.SIMULATOR_CLIENTS_FILE ? readClientsFile(env.SIMULATOR_CLIENTS_FILE) : [DEFAULT_CLIENT]);
+  const clients: SimClient[] = opts.clients ? parseClients(opts.clients, 'simulator options.clients') : env.SIMULATOR_CLIENTS_FILE ? readClientsFile(env.SIMULATOR_CLIENTS_FILE) : [DEFAULT_CLIENT];
   const clientById = new Map(clients.map((c) => [c.id, c]));
   const adminToken = opts.adminToken ?? DEFAULT_ADMIN_TOKEN;
   const tokenTtlSec = opts.tokenTtlSec ?? 3600;
@@ -144,7 +195,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const idem = new IdempotencyStore(nowMs);
   const limiter = new Limiter(() => Date.now());
   const faults = new FaultEngine(now, opts.faults ?? (env.SIMULATOR_FAULTS ? parseFaults(env.SIMULATOR_FAULTS) : undefined));
-  const tokens = new Map<string, { clientId: string; exp: number }>();
+  const tokens = new Map<string, { clientId: string; exp: number; issuedAt: number }>();
   const timers = new Set<NodeJS.Timeout>();
   const hungSockets = new Set<Socket>();
   const counters = {
@@ -260,16 +311,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     const r = store.get(kind, id);
     if (!r) return fail(ctx, 404, 'KHONG_TIM_THAY');
     if (!allowed(ctx.client, r.maDonVi)) return fail(ctx, 403, 'KHONG_CO_QUYEN');
-    const d: ChiTietLoi[] = [];
-    if (!isObj(body)) d.push({ truong: '', ma: 'SAI_KIEU', thongDiep: 'Cần đối tượng {lyDo}' });
-    else {
-      for (const k of Object.keys(body)) if (k !== 'lyDo') d.push({ truong: `/${k}`, ma: 'TRUONG_KHONG_DUOC_PHEP', thongDiep: 'Trường không có trong đặc tả' });
-      const l = body.lyDo;
-      if (l === undefined) d.push({ truong: '/lyDo', ma: 'THIEU_TRUONG', thongDiep: 'Thiếu lý do hủy' });
-      else if (typeof l !== 'string') d.push({ truong: '/lyDo', ma: 'SAI_KIEU', thongDiep: 'Lý do phải là chuỗi' });
-      else if (l.normalize('NFC') !== l || l.trim() !== l || /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(l)) d.push({ truong: '/lyDo', ma: 'SAI_DINH_DANG', thongDiep: 'Lý do phải ở dạng NFC, không khoảng trắng thừa, không ký tự điều khiển' });
-      else if ([...l].length < 1 || [...l].length > 1000) d.push({ truong: '/lyDo', ma: 'QUA_DO_DAI', thongDiep: 'Lý do từ 1 đến 1000 ký tự' });
-    }
+    // {lyDo}: a long-text field (\n allowed) with no stated maximum → 1–500 code points (§1)
+    const d = validateRequestBody('huy', body, { today: today() });
     if (d.length) return fail(ctx, 422, 'DU_LIEU_KHONG_HOP_LE', d);
     store.cancel(r, (body as { lyDo: string }).lyDo);
     return { status: 200, body: { ...writeResult(r), trangThai: r.trangThai } };
@@ -329,9 +372,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     });
 
   function timTrung(ctx: Ctx, body: unknown): Answer {
-    const r = TimTrungRequest.safeParse(body);
-    if (!r.success) return fail(ctx, 400, 'YEU_CAU_KHONG_HOP_LE', zodDetails(r.error.issues));
-    const q = r.data;
+    const d = validateRequestBody('tim-trung', body, { today: today() });
+    if (d.length) return fail(ctx, 422, 'DU_LIEU_KHONG_HOP_LE', d);
+    const q = body as TimTrungRequest;
     const found = store.findByKeys(q.khoa, { exclude: new Set(q.loaiTru ?? []), ...(q.tuNgay ? { tuNgay: q.tuNgay } : {}), ...(q.denNgay ? { denNgay: q.denNgay } : {}) });
     const limit = q.gioiHan ?? 50;
     const ungVien = found.slice(0, limit).map(([rec, khoaChung]) => {
@@ -370,10 +413,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   function link(ctx: Ctx, id: string, body: unknown): Answer {
     const a = store.get('ho-so-don', id);
     if (!a) return fail(ctx, 404, 'KHONG_TIM_THAY');
-    const r = LienKetRequest.safeParse(body);
-    if (!r.success) return fail(ctx, 400, 'YEU_CAU_KHONG_HOP_LE', zodDetails(r.error.issues));
-    const q = r.data;
-    if (q.maHoSoKhac === id) return fail(ctx, 400, 'YEU_CAU_KHONG_HOP_LE', [{ truong: '/maHoSoKhac', ma: 'KHONG_NHAT_QUAN', thongDiep: 'Không thể liên kết hồ sơ với chính nó' }]);
+    const d = validateRequestBody('lien-ket-trung', body, { today: today() });
+    if (d.length) return fail(ctx, 422, 'DU_LIEU_KHONG_HOP_LE', d);
+    const q = body as LienKetRequest;
+    if (q.maHoSoKhac === id) return fail(ctx, 422, 'DU_LIEU_KHONG_HOP_LE', [{ truong: '/maHoSoKhac', ma: 'KHONG_NHAT_QUAN', thongDiep: 'Không thể liên kết hồ sơ với chính nó' }]);
     const b = store.get('ho-so-don', q.maHoSoKhac);
     if (!b) return fail(ctx, 404, 'KHONG_TIM_THAY', [{ truong: '/maHoSoKhac', ma: 'MA_KHONG_TON_TAI', thongDiep: 'Không tìm thấy hồ sơ khác' }]);
     if (!allowed(ctx.client, a.maDonVi) && !allowed(ctx.client, b.maDonVi)) return fail(ctx, 403, 'KHONG_CO_QUYEN');
@@ -529,15 +572,18 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   }
   const sendAnswer = (res: ServerResponse, a: Answer) => sendBytes(res, a.status, a.body ? json(a.body) : undefined, a.headers);
 
-  function readBody(req: IncomingMessage, limit: number): Promise<{ buf: Buffer; size: number }> {
+  /** The body up to `limit` bytes (beyond that only counted and hashed), its full size and the SHA-256 of all of it. */
+  function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
+      const h = createHash('sha256');
       let size = 0;
       req.on('data', (c: Buffer) => {
         size += c.length;
+        h.update(c);
         if (size <= limit) chunks.push(c);
       });
-      req.on('end', () => resolve({ buf: Buffer.concat(chunks), size }));
+      req.on('end', () => resolve({ buf: Buffer.concat(chunks), size, sha256: h.digest('hex') }));
       req.on('error', reject);
     });
   }
@@ -665,7 +711,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     const c = id ? clientById.get(id) : undefined;
     if (!c || c.secret !== secret) return sendAnswer(res, fail(ctx, 401, 'CHUA_XAC_THUC'));
     const t = randomBytes(24).toString('base64url');
-    tokens.set(t, { clientId: c.id, exp: nowMs() + tokenTtlSec * 1000 });
+    tokens.set(t, { clientId: c.id, exp: nowMs() + tokenTtlSec * 1000, issuedAt: nowMs() });
     sendBytes(res, 200, json({ access_token: t, token_type: 'Bearer', expires_in: tokenTtlSec }), { 'Cache-Control': 'no-store' });
   }
 
@@ -677,7 +723,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     const path = url.pathname;
     const method = req.method ?? 'GET';
     const isBatch = /\/lo$/.test(path);
-    const { buf, size } = await readBody(req, isBatch || path.startsWith('/_sim/') ? BATCH_MAX : RECORD_MAX);
+    const { buf, size, sha256 } = await readBody(req, isBatch || path.startsWith('/_sim/') ? BATCH_MAX : RECORD_MAX);
     if (path.startsWith('/_sim/')) return admin(req, res, path, buf);
     const base = { reqId };
     if (!path.startsWith(API_PREFIX + '/')) return sendAnswer(res, fail(base, 404, 'KHONG_TIM_THAY'));
@@ -694,9 +740,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     // authentication
     const auth = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '');
     if (!auth?.[1]) return sendAnswer(res, { ...fail(base, 401, 'CHUA_XAC_THUC'), headers: { 'WWW-Authenticate': 'Bearer realm="kntc"' } });
-    const tok = tokens.get(auth[1]);
-    if (tok && tok.exp <= nowMs()) tokens.delete(auth[1]);
-    const client = tok && tok.exp > nowMs() ? clientById.get(tok.clientId) : undefined;
+    let tok = tokens.get(auth[1]);
+    if (tok && tok.exp <= nowMs()) tok = undefined;
+    const expiredBy = tok ? faults.tokenExpired(tok.issuedAt) : undefined;
+    if (expiredBy) {
+      bump(counters.faults, expiredBy);
+      tok = undefined;
+    }
+    if (!tok) tokens.delete(auth[1]);
+    const client = tok ? clientById.get(tok.clientId) : undefined;
     if (!client) return sendAnswer(res, { ...fail(base, 401, 'CHUA_XAC_THUC'), headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
     const ctx: Ctx = { client, reqId };
 
@@ -716,13 +768,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
       release = v.release;
     }
     try {
-      await authed(req, res, ctx, method, sub, url.searchParams, buf, size);
+      await authed(req, res, ctx, method, sub, url.searchParams, { buf, size, sha256 });
     } finally {
       release();
     }
   }
 
-  async function authed(req: IncomingMessage, res: ServerResponse, ctx: Ctx, method: string, sub: string, q: URLSearchParams, buf: Buffer, size: number): Promise<void> {
+  async function authed(req: IncomingMessage, res: ServerResponse, ctx: Ctx, method: string, sub: string, q: URLSearchParams, got: ReadBody): Promise<void> {
+    const { buf, size } = got;
     const parts = sub.split('/').filter(Boolean);
     if (method === 'GET' && parts[0] === 'danh-muc' && parts.length === 2) {
       const ten = decodeURIComponent(parts[1] ?? '') as CatalogueName;
@@ -744,7 +797,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     if (!r) return sendAnswer(res, fail(ctx, 404, 'KHONG_TIM_THAY'));
     const routeKey = `${method} ${sub}`;
     const isBatch = parts[1] === 'lo';
-    if (size > (isBatch ? BATCH_MAX : RECORD_MAX)) return sendAnswer(res, fail(ctx, 413, 'QUA_KICH_THUOC'));
+    // Too large: the body was not kept whole (readBody stops buffering at the limit), so it is neither parsed nor
+    // processed; the 413 is still an answer of processing, stored under the key like the other 4xx (§3).
+    const tooLarge = size > (isBatch ? BATCH_MAX : RECORD_MAX);
 
     const keyHeader = req.headers['idempotency-key'];
     const key = typeof keyHeader === 'string' ? keyHeader : undefined;
@@ -754,7 +809,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     }
     let body: unknown;
     let bad = false;
-    if (buf.length) {
+    if (buf.length && !tooLarge) {
       try {
         body = JSON.parse(buf.toString('utf8'));
       } catch {
@@ -763,7 +818,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     }
     let fp = '';
     if (usesKey && key) {
-      fp = fingerprint(method, sub, bad || body === undefined ? 'raw:' + createHash('sha256').update(buf).digest('hex') : canonicalJson(body));
+      // a body that is not JSON (or too large to be read whole) is fingerprinted by its bytes
+      fp = fingerprint(method, sub, tooLarge || bad || body === undefined ? 'raw:' + got.sha256 : canonicalJson(body));
       const st = isBatch ? idem.beginBatch(ctx.client.id, key, fp) : idem.begin(ctx.client.id, key, fp);
       if (st.state === 'stored') {
         counters.replays += 1;
@@ -773,6 +829,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
       if (st.state === 'in-flight') return sendAnswer(res, fail(ctx, 409, 'DANG_XU_LY'));
     }
     try {
+      if (tooLarge) {
+        const a = fail(ctx, 413, 'QUA_KICH_THUOC');
+        const bytes = json(a.body);
+        if (usesKey && key && !isBatch) idem.store(ctx.client.id, key, { fingerprint: fp, status: 413, contentType: 'application/json; charset=utf-8', body: bytes });
+        return sendBytes(res, 413, bytes);
+      }
       const lat = faults.latencyMs(routeKey);
       if (lat > 0) await sleep(lat, timers);
       const pre = faults.draw('before', routeKey);

@@ -41,15 +41,32 @@ export interface FaultConfig {
   hangRate?: number;
   hangAfterRate?: number;
   hangMs?: number;
-  /** Extra latency per matching request, uniform in [minMs, maxMs]. */
-  latency?: { minMs: number; maxMs: number };
+  /** Extra latency per matching request: uniform in [minMs, maxMs] (default), or log-normal (see LatencyConfig). */
+  latency?: LatencyConfig;
   /** Retry-After (seconds) on injected 503s (default 2). */
   retryAfterSec?: number;
   /** Maintenance window: every /api/v1 call answers 503 TAM_NGUNG until it ends. `durationSec` counts from when the config is set. */
   maintenance?: { durationSec?: number; until?: string; retryAfterSec?: number };
   /** Deterministic faults consumed in order by the next matching requests (tests). */
   script?: ScriptedFault[];
+  /**
+   * Token expiry fault: an access token stops working this many seconds after it was issued (tokens issued
+   * before the config was set included), while `expires_in` still announces the configured lifetime — the
+   * client meets 401 `invalid_token` early and must fetch a new token and repeat the call once (§2).
+   */
+  tokenTtlSec?: number;
+  /** Token expiry fault: every this many seconds (counted from when the config is set) every issued token becomes invalid. */
+  expireTokensEverySec?: number;
 }
+
+/**
+ * Injected latency. `uniform` (the default when `distribution` is absent): uniform in [minMs, maxMs].
+ * `lognormal`: median `medianMs`, 99th percentile `p99Ms` (a long right tail, as real APIs have),
+ * clamped to [minMs ?? 0, maxMs ?? ∞].
+ */
+export type LatencyConfig =
+  | { distribution?: 'uniform'; minMs: number; maxMs: number }
+  | { distribution: 'lognormal'; medianMs: number; p99Ms: number; minMs?: number; maxMs?: number };
 
 export interface SimulatorOptions {
   host?: string;

@@ -126,7 +126,8 @@ describe('tim-trung (§6)', () => {
     expect(limited.json.ungVien.map((u: { maHoSo: string }) => u.maHoSo)).not.toContain(A.maHoSo);
     const dated = await call(sim, tok, 'POST', '/ho-so-don/tim-trung', { body: { khoa: ['k:1'], tuNgay: '2025-03-14', denNgay: '2025-04-22' } });
     expect(dated.json.ungVien.map((u: { maHoSo: string }) => u.maHoSo).sort()).toEqual([A.maHoSo, B.maHoSo].sort());
-    expect((await call(sim, tok, 'POST', '/ho-so-don/tim-trung', { body: { khoa: [] } })).status).toBe(400);
+    const empty = await call(sim, tok, 'POST', '/ho-so-don/tim-trung', { body: { khoa: [] } });
+    expect([empty.status, empty.json.ma, empty.json.chiTiet]).toEqual([422, 'DU_LIEU_KHONG_HOP_LE', [expect.objectContaining({ truong: '/khoa', ma: 'QUA_DO_DAI' })]]);
   });
 });
 
