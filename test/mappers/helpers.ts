@@ -25,6 +25,20 @@ export const SAMPLES = {
 } as const;
 export const samplesPresent = Object.values(SAMPLES).every((p) => existsSync(p));
 
+/**
+ * For tests whose expectations are the samples README's: fail (never skip) with the reason
+ * when ../shared/samples is not next to the repository.
+ */
+export function requireSamples(): void {
+  const missing = Object.values(SAMPLES).filter((p) => !existsSync(p));
+  if (missing.length) {
+    throw new Error(
+      `this test checks the outcomes listed in ../shared/samples/README.md and needs the sample files next to the repository; missing: ${missing.join(', ')}. ` +
+        'It fails rather than being skipped, so that a run without them is not mistaken for a pass.',
+    );
+  }
+}
+
 export function mapper(name: string): SourceMapper {
   const m = getMapper(name);
   if (!m) throw new Error(`no mapper ${name}`);

@@ -3,6 +3,8 @@ import pino from 'pino';
 import { createLogger, setRootLogger } from '../../log/logger.js';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Redis } from 'ioredis';
 import { getConfig } from '../../../config/index.js';
 import { getMapper, SOURCE_NAMES } from '../../../mappers/registry.js';
@@ -48,17 +50,44 @@ function offlineCatalogues(spec: string): { cat: Catalogues; origin: string } {
   return { cat: makeCatalogues(out), origin: spec };
 }
 
-/** Does anything answer HTTP at the national base URL? (Any status counts: it is there.) */
-async function nationalAnswers(url: string): Promise<boolean> {
-  try {
-    await fetch(url, { signal: AbortSignal.timeout(1500) });
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Does anything answer HTTP at the national base URL? (Any status counts: it is there.)
+ * Returns why not (e.g. ECONNREFUSED, timeout), or undefined when it answers.
+ */
+function nationalUnreachable(url: string): Promise<string | undefined> {
+  // node:http, not fetch: fetch refuses some ports outright ("bad port") that the national client would reach
+  return new Promise((resolve) => {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      resolve('not a valid URL');
+      return;
+    }
+    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, { method: 'GET', timeout: 3000 }, (res) => {
+      res.resume();
+      resolve(undefined);
+    });
+    req.on('timeout', () => {
+      resolve('no answer within 3 s');
+      req.destroy();
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    req.end();
+  });
 }
 
-/** Catalogues from the national API: through CatalogueStore (Redis cache) when Redis answers, else fetched directly. */
+const HOW_TO_FIX =
+  'The catalogues (administrative units, agencies, labels) are taken from the national API at run time. ' +
+  'Set NATIONAL_API_URL to a national API that answers, start a local one with `kntc simulator` ' +
+  '(it listens on the default NATIONAL_API_URL), or, for offline testing against the public reference data, ' +
+  'pass --catalogues DIR (e.g. --catalogues ../shared/data).';
+
+/**
+ * Catalogues from the national API: through CatalogueStore (Redis cache, then a conditional
+ * re-check so a cached copy is never staler than the national one) when Redis answers, else
+ * fetched directly.
+ */
 async function nationalCatalogues(): Promise<{ cat: Catalogues; origin: string }> {
   const cfg = getConfig();
   const [{ createNationalClient }, { CatalogueStore }] = await Promise.all([import('../../national/client.js'), import('../../national/catalogue-store.js')]);
@@ -76,6 +105,10 @@ async function nationalCatalogues(): Promise<{ cat: Catalogues; origin: string }
     if (redisOk) {
       const store = new CatalogueStore(client, redis, cfg.KNTC_PREFIX);
       await store.load();
+      const r = await store.refresh();
+      if (r.failed.length) {
+        process.stderr.write(`kntc map: warning: could not re-check ${r.failed.map((f) => `${f.name} (${f.code})`).join(', ')} with the national API; using the copy cached in Redis\n`);
+      }
       return { cat: store.current(), origin: `${cfg.NATIONAL_API_URL} (cache Redis ${cfg.KNTC_PREFIX}:cat:*)` };
     }
     const data: Partial<Record<CatalogueName, CatalogueItem[]>> = {};
@@ -87,14 +120,21 @@ async function nationalCatalogues(): Promise<{ cat: Catalogues; origin: string }
   }
 }
 
+/**
+ * Default (and `--catalogues national`): the national API, never a local file. Local reference
+ * data only with an explicit `--catalogues DIR|FILE` (offline testing against the public data).
+ */
 async function loadCatalogues(spec: string | undefined): Promise<{ cat: Catalogues; origin: string }> {
   if (spec && spec !== 'national') return offlineCatalogues(spec);
-  if (spec === 'national') return nationalCatalogues();
   const url = getConfig().NATIONAL_API_URL;
-  if (await nationalAnswers(url)) return nationalCatalogues();
-  const ref = loadReferenceData();
-  process.stderr.write(`kntc map: national API at ${url} does not answer; using reference data ${ref.origin}\n`);
-  return { cat: makeCatalogues(buildCatalogues(ref)), origin: ref.origin };
+  const why = await nationalUnreachable(url);
+  if (why) throw new RunError(`the national API at ${url} (NATIONAL_API_URL) does not answer (${why}). ${HOW_TO_FIX}`);
+  try {
+    return await nationalCatalogues();
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    throw new RunError(`the national API at ${url} (NATIONAL_API_URL) answers, but its catalogues could not be read (${typeof code === 'string' ? `${code}: ` : ''}${(e as Error).message}). ${HOW_TO_FIX}`);
+  }
 }
 
 export function registerMap(program: Command): void {
@@ -104,7 +144,7 @@ export function registerMap(program: Command): void {
     .argument('<files...>', 'local export files (qldt: .jsonl, so-tiep: .csv, pakn: .json)')
     .requiredOption('--source <name>', `source kind: ${SOURCE_NAMES.join(' | ')}`)
     .option('--format <format>', 'json: one JSON line per source record; table: readable Vietnamese summary', 'json')
-    .option('--catalogues <spec>', '"national" (fetch from NATIONAL_API_URL, cached via Redis when available), or a reference-data folder (../shared/data layout) or a JSON dump of catalogues, for offline use. Default: national when NATIONAL_API_URL answers, else the reference data')
+    .option('--catalogues <DIR>', 'for offline testing only: take the catalogues from a reference-data folder (the public data, ../shared/data layout) or a JSON dump of national catalogue answers instead of the national API. Default: the national API at NATIONAL_API_URL (cached in Redis when it answers); when the national API does not answer, kntc map fails (exit 1) rather than guess with local files. "national" = the default')
     .option('--show-confidential', 'show the identity of người tố cáo (masked by default, Luật Tố cáo Đ56)')
     .option('--today <date>', 'treat this as today (YYYY-MM-DD, Vietnam) for the future-date checks; default: the real date')
     .addHelpText(
@@ -112,14 +152,20 @@ export function registerMap(program: Command): void {
       `
 Output (json): per source record one line
   {"source","localId","ok","records":[{"kind","body"}],"issues":[{code,severity,source,national,recordKind,message,hint}],
-   "file","line","version","blocked"}
+   "file","line","version","mappingVersion","blocked"}
 A record with errors is not sent by the pipeline; it is kept for an officer. Bodies show personal data (your own
 file); petitioners of a tố cáo are masked unless --show-confidential.
-Exit codes: 0 the run completed (even when records have errors); 1 a file or the catalogues could not be read;
-2 usage (unknown source, bad option).
+Catalogues (administrative units, agencies, labels) come from the national API at NATIONAL_API_URL, as the
+connector uses them at run time. If it does not answer, the run fails: reading local files instead would report
+codes the national side knows as unknown. --catalogues DIR is for offline testing against the public data only.
+Exit codes: 0 the run completed (even when records have errors); 1 a file could not be read, or no catalogues
+(national API unreachable, unreadable --catalogues); 2 usage (unknown source, bad option).
 Examples:
-  kntc map --source qldt ../shared/samples/qldt-lai-chau.jsonl --format table --catalogues ../shared/data
-  kntc map --source so-tiep export.csv > mapped.jsonl`,
+  NATIONAL_API_URL=https://…/api/v1 kntc map --source qldt FILE --format table
+  NATIONAL_API_URL=https://…/api/v1 kntc map --source so-tiep export.csv > mapped.jsonl
+  kntc simulator &   # a local national API on the default NATIONAL_API_URL (http://127.0.0.1:4010/api/v1)
+  kntc map --source qldt ../shared/samples/qldt-lai-chau.jsonl --catalogues ../shared/data   # offline test
+`,
     )
     .exitOverride((err) => {
       process.exit(err.exitCode === 0 ? 0 : 2);
@@ -155,7 +201,7 @@ Examples:
       try {
         cat = (await loadCatalogues(opts.catalogues)).cat;
       } catch (e) {
-        process.stderr.write(`kntc map: catalogues unavailable: ${(e as Error).message}\n`);
+        process.stderr.write(e instanceof RunError ? `kntc map: ${e.message}\n` : `kntc map: catalogues unavailable: ${(e as Error).message}\n`);
         process.exitCode = 1;
         return;
       }
