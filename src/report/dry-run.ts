@@ -18,6 +18,8 @@ export interface DryRunLine {
   file: string;
   line: number;
   version: number;
+  /** Version of the mapping code that produced the line (`<source>@x.y.z`, MapResult.mappingVersion); stored with each output by the pipeline. */
+  mappingVersion: string;
   blocked: RecordKind[];
   suggestions?: Suggestion[];
 }
@@ -53,7 +55,7 @@ export function dryRun(
 ): DryRunLine[] {
   return mapper.parse(text, file).map((p): DryRunLine => {
     if (!p.ok) {
-      return { source: mapper.name, localId: '', ok: false, records: [], issues: [p.issue], file, line: p.line, version: 0, blocked: [] };
+      return { source: mapper.name, localId: '', ok: false, records: [], issues: [p.issue], file, line: p.line, version: 0, mappingVersion: mapper.mappingVersion, blocked: [] };
     }
     const r = mapper.map(p.raw, ctx);
     const confidential = !opts.showConfidential;
@@ -69,6 +71,7 @@ export function dryRun(
       file,
       line: p.line,
       version: r.version,
+      mappingVersion: r.mappingVersion,
       blocked: r.blocked,
     };
     if (r.suggestions?.length) out.suggestions = r.suggestions;
@@ -91,7 +94,7 @@ export function formatDryRunTable(lines: DryRunLine[]): string {
     else ok++;
     const sent = l.records.map((r) => KIND_VI[r.kind]).join(' + ') || '—';
     const blocked = l.blocked.map((k) => KIND_VI[k]).join(' + ');
-    out.push(`${mark.padEnd(8)} ${l.source} ${l.localId || '(không đọc được)'} v${l.version}  dòng ${l.line}  gửi: ${sent}${blocked ? `  chặn: ${blocked}` : ''}`);
+    out.push(`${mark.padEnd(8)} ${l.source} ${l.localId || '(không đọc được)'} v${l.version}  dòng ${l.line}  ánh xạ ${l.mappingVersion}  gửi: ${sent}${blocked ? `  chặn: ${blocked}` : ''}`);
     for (const i of [...errors, ...warnings]) {
       const where = `${i.national ?? ''}${i.source ? ` ← ${i.source}` : ''}`;
       out.push(`    ${i.severity === 'error' ? 'lỗi     ' : 'cảnh báo'} ${i.code.padEnd(26)} ${i.recordKind ? `[${KIND_VI[i.recordKind]}] ` : ''}${i.message}${where ? `  (${where})` : ''}${i.hint ? `  — ${i.hint}` : ''}`);

@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { buildErrorReport, groupIssues, type IssueRow } from '../../src/report/errors.js';
 import { dryRun, maskConfidential, formatDryRunTable, MASK } from '../../src/report/dry-run.js';
 import { projectPath } from '../../config/index.js';
-import { ctx, mapper, SAMPLES, samplesPresent } from './helpers.js';
+import { loadReferenceData, buildCatalogues, SAMPLE_DIR } from '../../src/reference/dvhc.js';
+import { makeCatalogues } from '../../src/contract/catalogues.js';
+import { generateLocalRecords, qldtJsonl, paknJson } from '../../src/generator/index.js';
+import { MAPPERS } from '../../mappers/registry.js';
+import { ctx, clock, mapper, SAMPLES, requireSamples } from './helpers.js';
 
 const row = (o: Partial<IssueRow>): IssueRow => ({
   source: 'qldt', agency: '000.00.00.H29', localId: 'LC25-000064', code: 'NHAN_KHONG_XAC_DINH', severity: 'error', origin: 'mapper', at: '2026-11-20T01:00:00.000Z', ...o,
@@ -72,7 +76,54 @@ describe('error report', () => {
   });
 });
 
-describe.runIf(samplesPresent)('dry run', () => {
+describe('dry run (no ../shared needed)', () => {
+  // generated exports and catalogues from the simulator's built-in sample: present in every checkout
+  const ref = loadReferenceData({ dvhcPath: SAMPLE_DIR, donViPath: join(SAMPLE_DIR, 'don-vi.json') });
+  const sampleCtx = { catalogues: makeCatalogues(buildCatalogues(ref)), clock };
+  const g = generateLocalRecords({ seed: 11, count: 150, brokenRate: 0.3, now: clock.now(), reference: ref });
+  const texts: Record<string, string> = { qldt: qldtJsonl(g.qldt), 'so-tiep': g.soTiep.toCsv(), pakn: paknJson(g.pakn) };
+
+  it('every JSON line carries the mappingVersion of the mapper that produced it (also unreadable lines)', () => {
+    for (const [source, text] of Object.entries(texts)) {
+      const m = mapper(source);
+      expect(m.mappingVersion).toMatch(new RegExp(`^${source}@\\d+\\.\\d+\\.\\d+$`));
+      const lines = dryRun(m, text, `${source}.txt`, sampleCtx);
+      expect(lines.length, source).toBeGreaterThan(10);
+      for (const l of lines) expect(l.mappingVersion, `${source} ${l.localId}`).toBe(m.mappingVersion);
+      expect(Object.keys(JSON.parse(JSON.stringify(lines[0])) as object)).toContain('mappingVersion');
+    }
+    const broken = dryRun(mapper('qldt'), '{"id_don":\n', 'broken.jsonl', sampleCtx);
+    expect(broken).toHaveLength(1);
+    expect(broken[0]!.ok).toBe(false);
+    expect(broken[0]!.mappingVersion).toBe(mapper('qldt').mappingVersion);
+  });
+
+  it('a mapper bump shows up in the line: it is read from the result, not a constant', () => {
+    const real = MAPPERS.pakn!;
+    const bumped = { ...real, mappingVersion: 'pakn@99.0.0', map: (raw: unknown, c: typeof sampleCtx) => ({ ...real.map(raw, c), mappingVersion: 'pakn@99.0.0' }) };
+    const lines = dryRun(bumped, texts.pakn!, 'pakn.json', sampleCtx);
+    expect(lines.every((l) => l.mappingVersion === 'pakn@99.0.0')).toBe(true);
+    expect(formatDryRunTable(lines)).toContain('ánh xạ pakn@99.0.0');
+  });
+
+  it('the table shows the mapping version on every record line', () => {
+    const lines = dryRun(mapper('so-tiep'), texts['so-tiep']!, 'so-tiep.csv', sampleCtx);
+    const t = formatDryRunTable(lines);
+    const recordLines = t.split('\n').filter((l) => /^(ĐẠT|LỖI|CẢNH BÁO)/.test(l));
+    expect(recordLines).toHaveLength(lines.length);
+    for (const l of recordLines) expect(l).toContain(`ánh xạ ${mapper('so-tiep').mappingVersion}`);
+  });
+
+  it('masking keeps the shape (fields present, laDaiDien) without values', () => {
+    const m = maskConfidential('ho-so-don', { baoMatDanhTinh: true, nguoiDungDon: [{ hoTen: 'A B', soDinhDanh: '012083004719', laDaiDien: true }] });
+    expect(m.nguoiDungDon).toEqual([{ hoTen: MASK, soDinhDanh: MASK, laDaiDien: true }]);
+    expect(maskConfidential('ho-so-don', { baoMatDanhTinh: false, nguoiDungDon: [{ hoTen: 'A B' }] }).nguoiDungDon).toEqual([{ hoTen: 'A B' }]);
+  });
+});
+
+describe('dry run on the shared samples (needs ../shared: fails without it)', () => {
+  beforeAll(() => requireSamples());
+
   it('one line per source record; tố cáo petitioners masked unless asked', () => {
     const text = readFileSync(SAMPLES['so-tiep'], 'utf8');
     const lines = dryRun(mapper('so-tiep'), text, SAMPLES['so-tiep'], ctx());
@@ -87,12 +138,6 @@ describe.runIf(samplesPresent)('dry run', () => {
     // other petitioners are shown: it is the integrator's own file
     const kn = lines.find((l) => l.localId === 'KT25-0048')!;
     expect(JSON.stringify(kn)).toContain('Nguyễn Xuân Hãn');
-  });
-
-  it('masking keeps the shape (fields present, laDaiDien) without values', () => {
-    const m = maskConfidential('ho-so-don', { baoMatDanhTinh: true, nguoiDungDon: [{ hoTen: 'A B', soDinhDanh: '012083004719', laDaiDien: true }] });
-    expect(m.nguoiDungDon).toEqual([{ hoTen: MASK, soDinhDanh: MASK, laDaiDien: true }]);
-    expect(maskConfidential('ho-so-don', { baoMatDanhTinh: false, nguoiDungDon: [{ hoTen: 'A B' }] }).nguoiDungDon).toEqual([{ hoTen: 'A B' }]);
   });
 
   it('the table is Vietnamese and ends with the totals', () => {
