@@ -1,21 +1,49 @@
 /**
- * Property-based: 10,000 generated and mutated records per source (sample records with
- * 0–4 random mutations each: fields set to odd values of any type, deleted, unknown
- * fields added, nested people broken). For every one of them:
+ * Property-based: 10,000 generated and mutated records per source (records of the synthetic
+ * generator src/generator — realistic, with its labelled broken kinds — with 0–4 random
+ * mutations each: fields set to odd values of any type, deleted, unknown fields added, nested
+ * people broken). For every one of them:
  *  - map never throws, and never falls back to LOI_ANH_XA (no internal exception at all);
  *  - every record it lets through passes the national zod schema AND the national validator;
  *  - every blocked result has ≥ 1 error issue, and every error's source pointer is a valid
  *    RFC 6901 pointer that resolves in the source record (or its parent, for a missing field).
  */
 import { describe, it, expect } from 'vitest';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { HoSoDon, LuotTiep } from '../../src/contract/schemas.js';
 import { validateHoSoDon, validateLuotTiep } from '../../src/contract/validate.js';
 import { resolvePointer, parentPointer, parsePointer } from '../../mappers/common/pointer.js';
-import type { MapResult } from '../../mappers/types.js';
-import { TODAY, catalogues, ctx, mapFile, mapper, samplesPresent } from './helpers.js';
+import type { Catalogues, MapContext, MapResult } from '../../mappers/types.js';
+import { loadReferenceData, buildCatalogues, SAMPLE_DIR } from '../../src/reference/dvhc.js';
+import { makeCatalogues } from '../../src/contract/catalogues.js';
+import { generateLocalRecords, qldtJsonl, paknJson } from '../../src/generator/index.js';
+import { TODAY, clock, mapper } from './helpers.js';
 
 const RUNS = 10_000;
+
+/*
+ * Nothing here reads ../shared: the reference data is the simulator's built-in sample
+ * (src/simulator/sample, in every checkout) — the generator draws its addresses and agencies
+ * from it and the catalogues are built from it, so a generated record is exactly as resolvable
+ * as a real one against the full data. The samples themselves are covered by samples.test.ts
+ * and round-trip.test.ts.
+ */
+const REFERENCE = loadReferenceData({ dvhcPath: SAMPLE_DIR, donViPath: join(SAMPLE_DIR, 'don-vi.json') });
+const CATALOGUES: Catalogues = makeCatalogues(buildCatalogues(REFERENCE));
+const catalogues = (): Catalogues => CATALOGUES;
+const ctx = (): MapContext => ({ catalogues: CATALOGUES, clock });
+
+type Source = 'qldt' | 'so-tiep' | 'pakn';
+/** Generated exports (fixed seed, "now" = the test clock so every date is in the past), parsed by each mapper. */
+const GENERATED = generateLocalRecords({ seed: 20261122, count: 600, brokenRate: 0.25, duplicateRate: 0.1, now: clock.now(), reference: REFERENCE });
+const TEXTS: Record<Source, string> = { qldt: qldtJsonl(GENERATED.qldt), 'so-tiep': GENERATED.soTiep.toCsv(), pakn: paknJson(GENERATED.pakn) };
+function basesOf(source: Source): unknown[] {
+  return mapper(source).parse(TEXTS[source], `${source}-generated`).map((p) => {
+    if (!p.ok) throw new Error(`generated ${source} line ${p.line} does not parse: ${p.issue.code}`);
+    return p.raw;
+  });
+}
 
 const ODD_STRINGS = [
   '', ' ', 'x', 'X ', 'abc', '0', '-1', '1e3', '31/02/2025', '07/10/2052', '2025-13-01', '5/1/25', '2025-06-30T18:20:00Z',
@@ -78,8 +106,9 @@ function check(raw: unknown, r: MapResult): void {
   }
 }
 
-function property(source: 'qldt' | 'so-tiep' | 'pakn', paths: string[][]) {
-  const bases = mapFile(source).map((m) => m.raw);
+function property(source: Source, paths: string[][]) {
+  const bases = basesOf(source);
+  expect(bases.length, `generated ${source} records`).toBeGreaterThan(100);
   const m = mapper(source);
   const mutation: fc.Arbitrary<Mutation> = fc.record({
     path: fc.constantFrom(...paths),
@@ -114,7 +143,17 @@ function property(source: 'qldt' | 'so-tiep' | 'pakn', paths: string[][]) {
   expect(blocked).toBeGreaterThan(RUNS / 20);
 }
 
-describe.runIf(samplesPresent)('property: 10,000 mutated records per source', () => {
+describe('property: 10,000 mutated records per source', () => {
+  it('the generated bases are realistic: mostly sent, some blocked, without mutation', () => {
+    for (const source of ['qldt', 'so-tiep', 'pakn'] as const) {
+      const results = basesOf(source).map((raw) => mapper(source).map(raw, ctx()));
+      const sent = results.filter((r) => r.ok).length;
+      expect(sent / results.length, source).toBeGreaterThan(0.5);
+      expect(results.length - sent, source).toBeGreaterThan(0);
+      for (const r of results) expect(r.issues.map((i) => i.code), `${source} ${r.localId}`).not.toContain('LOI_ANH_XA');
+    }
+  });
+
   it('qldt', () => {
     const top = ['id_don', 'phien_ban', 'ma_don_vi', 'ngay_nhan', 'nguon', 'co_quan_chuyen', 'so_cv_chuyen', 'ngay_chuyen', 'loai_don',
       'linh_vuc', 'noi_dung', 'nguoi_dung_don', 'so_nguoi', 'nac_danh', 'doi_tuong', 'du_dieu_kien', 'ly_do_khong_du', 'huong_xu_ly',
@@ -169,7 +208,7 @@ describe('guard', () => {
     // a catalogue set whose lookups throw simulates a bug deep inside the conversion
     const broken = { get: () => { throw new Error('boom'); }, byCode: () => { throw new Error('boom'); } };
     for (const source of ['qldt', 'so-tiep', 'pakn']) {
-      const raw = mapFile(source as 'qldt').at(0)!.raw;
+      const raw = basesOf(source as Source).at(0)!;
       const r = mapper(source).map(raw, { catalogues: broken, clock: ctx().clock });
       expect(r.ok).toBe(false);
       expect(r.records).toEqual([]);
