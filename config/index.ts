@@ -57,6 +57,7 @@ export const SETTINGS = {
   INGEST_HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'Address the ingest API listens on.' },
   INGEST_PORT: { schema: int(0, 65535), default: '8080', doc: 'Port of the ingest API (`kntc serve`).' },
   INGEST_KEYS_FILE: { schema: z.string(), default: '', doc: 'JSON file of local-system API keys (hashed) with their source kind and agencies; empty = the demo key set.' },
+  OFFICERS_FILE: { schema: z.string(), default: '', doc: 'JSON file of officer accounts for /duplicates (id, hashed token, role can-bo | can-bo-to-cao, agencies); empty = the public demo officers.' },
   INGEST_MAX_BODY_BYTES: { schema: int(1024), default: '5242880', doc: 'Largest accepted request body (413 above).' },
   INGEST_MAX_BATCH: { schema: int(1, 100000), default: '1000', doc: 'Most records in one batch submission (400 above).' },
   INGEST_RATE_LIMIT_RPS: { schema: num(0.1, 100000), default: '50', doc: 'Requests per second per API key (429 with Retry-After above).' },

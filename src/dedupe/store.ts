@@ -177,6 +177,32 @@ export class DedupeStore {
   async clusterMembers(clusterId: string): Promise<string[]> {
     return (await this.redis.smembers(this.k('cl', 'm', clusterId))).sort();
   }
+  /** Every cluster with its members (≥ 2), by cluster id. */
+  async listClusters(): Promise<{ clusterId: string; members: string[] }[]> {
+    const ids = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, kv] = await this.redis.hscan(this.k('cl', 'of'), cursor, 'COUNT', 1000);
+      cursor = next;
+      for (let i = 1; i < kv.length; i += 2) ids.add(kv[i]!);
+    } while (cursor !== '0');
+    const out: { clusterId: string; members: string[] }[] = [];
+    for (const clusterId of [...ids].sort()) {
+      const members = await this.clusterMembers(clusterId);
+      if (members.length >= 2) out.push({ clusterId, members });
+    }
+    return out;
+  }
+  /** The pair ids of the active links among these records. */
+  async clusterPairIds(members: string[]): Promise<string[]> {
+    const inside = new Set(members);
+    const ids = new Set<string>();
+    for (const m of members) {
+      const edges = await this.redis.hgetall(this.k('edge', m));
+      for (const [other, pairId] of Object.entries(edges)) if (inside.has(other)) ids.add(pairId);
+    }
+    return [...ids].sort();
+  }
 
   private async seenOf(maHoSo: string): Promise<number> {
     const s = await this.redis.hget(this.k('rec', maHoSo), 'seen');

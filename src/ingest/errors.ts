@@ -110,6 +110,31 @@ export const INGEST_ERRORS = {
     message: 'Records could not be stored durably; nothing is guaranteed accepted. Resend the request (safe: versions already stored come back as "unchanged").',
     thongDiep: 'Không lưu được dữ liệu; vui lòng gửi lại.',
   },
+  KNTC_ERR_OFFICER_AUTH: {
+    status: 401,
+    message: 'Officer endpoint: send "Authorization: Bearer <officer token>" (account in OFFICERS_FILE) or the operator token.',
+    thongDiep: 'Chức năng dành cho cán bộ: thiếu hoặc sai mã truy cập của cán bộ.',
+  },
+  KNTC_ERR_OFFICER_SCOPE: {
+    status: 403,
+    message: 'Neither record of this duplicate pair belongs to one of the officer\'s agencies.',
+    thongDiep: 'Cặp hồ sơ này không thuộc đơn vị do cán bộ phụ trách; không được xem hoặc xử lý.',
+  },
+  KNTC_ERR_OFFICER_ONLY: {
+    status: 403,
+    message: 'Confirming or rejecting a pair needs an officer account (OFFICERS_FILE); the operator token may only view.',
+    thongDiep: 'Chỉ cán bộ có tài khoản mới được xác nhận hoặc bác bỏ cặp trùng; quản trị viên chỉ được xem.',
+  },
+  KNTC_ERR_PAIR_NOT_FOUND: {
+    status: 404,
+    message: 'No duplicate pair with this id.',
+    thongDiep: 'Không tìm thấy cặp hồ sơ trùng.',
+  },
+  KNTC_ERR_DECISION_FAILED: {
+    status: 502,
+    message: 'The decision could not be sent to the national API or stored; the pair keeps its previous state here. Retry (the national call is idempotent).',
+    thongDiep: 'Chưa ghi nhận được quyết định (không gửi được lên CSDL quốc gia hoặc không lưu được); vui lòng thử lại.',
+  },
   KNTC_ERR_INTERNAL: {
     status: 500,
     message: 'Internal error.',

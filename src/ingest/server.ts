@@ -28,6 +28,10 @@ import { TokenBuckets } from './rate-limit.js';
 import type { IngestPipeline, MapperLookup } from './types.js';
 import { assertInScope, checkScope } from './validate.js';
 import { publicAccept, publicStatus, statusPath } from './views.js';
+import { resolveOfficers, type OfficerEntry, type OfficerStore } from './officers.js';
+import type { DedupeStore } from '../dedupe/store.js';
+import type { DedupePort } from '../dedupe/processor.js';
+import { ledgerDescribe, type Describe, type LabelLedger } from '../dedupe/view.js';
 
 export interface IngestServerOptions {
   pipeline: IngestPipeline;
@@ -47,6 +51,16 @@ export interface IngestServerOptions {
   readyTimeoutMs?: number;
   /** BullMQ queues to show on the operators' board at /admin/board (bull-board); none = no board. */
   boardQueues?: readonly Queue[];
+  /** Officer duplicate routes (/duplicates…, src/dedupe/routes.ts); absent = not mounted. `kntc serve` always mounts them. */
+  dedupe?: {
+    store: DedupeStore;
+    client: DedupePort;
+    /** Labels: explicit, else from this ledger (src/dedupe/view.ts ledgerDescribe). */
+    describe?: Describe;
+    ledger?: LabelLedger;
+    /** Officer accounts; default: OFFICERS_FILE, or the demo officers when it is empty. */
+    officers?: readonly OfficerEntry[] | OfficerStore;
+  };
 }
 
 const FILE_TYPES = ['text/plain', 'text/csv', 'application/x-ndjson', 'application/jsonl', 'application/json'];
@@ -181,6 +195,19 @@ export async function buildIngestServer(cfg: Config, opts: IngestServerOptions):
     admin.get('/admin/queues', async () => ({ queues: await pipeline.counts(), at: new Date().toISOString() }));
     if (opts.boardQueues?.length) await registerBoard(admin, opts.boardQueues, '/admin/board');
   });
+
+  // ---------- officers (officer accounts; operator token = masked read-only) ----------
+  if (opts.dedupe) {
+    const d = opts.dedupe;
+    const { store: officers, demo: demoOfficers } = resolveOfficers(cfg, d.officers);
+    if (demoOfficers) log.warn({ officers: officers.size }, 'OFFICERS_FILE is empty: using the public DEMO officer tokens (see kntc serve --help); never in production');
+    const { dedupeRoutes } = await import('../dedupe/routes.js');
+    await app.register(dedupeRoutes, {
+      store: d.store, client: d.client, officers, adminToken: cfg.KNTC_ADMIN_TOKEN,
+      describe: d.describe ?? (d.ledger ? ledgerDescribe(d.ledger) : undefined),
+      onRefused: (code) => mRefused?.inc({ code }),
+    });
+  }
 
   // ---------- local systems (API key) ----------
   await app.register(async (v1) => {

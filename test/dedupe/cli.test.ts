@@ -51,6 +51,34 @@ describe('kntc duplicates', () => {
     expect(r.stdout).toMatch(/1 cặp/);
   }, 60_000);
 
+  it('clusters --format json: one line per cluster with its members (local references, confidential flag) and link count', async () => {
+    const r = await kntc('clusters', '--format', 'json');
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows).toEqual([{
+      clusterId: 'C-HS-A',
+      members: [
+        { source: 'qldt', agency: '000.00.00.H29', localId: 'LC25-000311', maHoSo: 'HS-A', confidential: false },
+        { source: null, agency: '000.00.09.H29', localId: null, maHoSo: 'HS-B', confidential: true },
+      ],
+      pairs: 1,
+    }]);
+    const other = await kntc('clusters', '--agency', '000.00.00.H34');
+    expect(other.code).toBe(0);
+    expect(other.stdout.trim()).toBe('');
+  }, 60_000);
+
+  it('clusters --format table lists members, marks confidential ones and counts clusters; a bad format is refused', async () => {
+    const r = await kntc('clusters', '--format', 'table');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('C-HS-A');
+    expect(r.stdout).toContain('qldt/000.00.00.H29/LC25-000311');
+    expect(r.stdout).toContain('(bảo mật)');
+    expect(r.stdout).toMatch(/1 cụm/);
+    const bad = await kntc('clusters', '--format', 'xml');
+    expect(bad.code).toBe(2);
+  }, 60_000);
+
   it('confirm of an unknown pair fails with exit 1 and a Vietnamese message; --help explains', async () => {
     const r = await kntc('confirm', 'Pdoesnotexist', '--by', 'canbo01');
     expect(r.code).toBe(1);

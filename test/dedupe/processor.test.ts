@@ -17,6 +17,7 @@ import { computeLinkage } from '../../src/dedupe/features.js';
 import { DedupeStore, pairIdOf } from '../../src/dedupe/store.js';
 import { processDedupe, pullLinks, rejectPair, confirmPair, sweepDedupe, scheduleDedupe } from '../../src/dedupe/processor.js';
 import { dedupeRoutes } from '../../src/dedupe/routes.js';
+import { hashKey } from '../../src/ingest/keys.js';
 import type { HoSoDon } from '../../src/contract/schemas.js';
 import { sampleHoSoDon } from './sample-records.js';
 
@@ -24,6 +25,8 @@ const SECRET = 'shared-national-linkage-secret';
 const A = { id: 'connector-lai-chau', secret: 'sa', agencies: ['000.00.00.H29', '000.00.01.H29', '000.00.09.H29'] };
 const B = { id: 'connector-lao-cai', secret: 'sb', agencies: ['000.00.00.H37', '000.00.09.H37', '000.00.11.H37'] };
 const ADMIN = 'test-admin-token';
+const TO_CAO_TOKEN = 'test-officer-to-cao-token-0123456789';
+const OFFICERS = [{ id: 'canbo-tc-02', hash: hashKey(TO_CAO_TOKEN), role: 'can-bo-to-cao' as const, agencies: ['000.00.01.H29'] }];
 
 const lines: string[] = [];
 const capture = new Writable({
@@ -188,7 +191,7 @@ describe('tố cáo: identities stay hidden', () => {
   it('the officer route masks the identity for a role that may not see it, and only then', async () => {
     const labels = new Map([[ids.tcA!, person.hoTen]]);
     app = Fastify();
-    await app.register(dedupeRoutes, { store: storeA, client: clientA, adminToken: ADMIN, describe: async (s) => labels.get(s.maHoSo) });
+    await app.register(dedupeRoutes, { store: storeA, client: clientA, adminToken: ADMIN, officers: OFFICERS, describe: async (s) => labels.get(s.maHoSo) });
     await app.ready();
     const denied = await app.inject({ method: 'GET', url: '/duplicates' });
     expect(denied.statusCode).toBe(401);
@@ -199,20 +202,24 @@ describe('tố cáo: identities stay hidden', () => {
     expect(pair).toBeDefined();
     for (const s of secrets) expect(res.body).not.toContain(s);
     expect(res.body).toContain('***');
-    const allowed = await app.inject({ method: 'GET', url: '/duplicates', headers: { authorization: `Bearer ${ADMIN}`, 'x-kntc-role': 'can-bo-to-cao' } });
+    // a self-declared role changes nothing; the account's role does
+    const claimed = await app.inject({ method: 'GET', url: '/duplicates', headers: { authorization: `Bearer ${ADMIN}`, 'x-kntc-role': 'can-bo-to-cao' } });
+    expect(claimed.body).not.toContain(person.hoTen);
+    const allowed = await app.inject({ method: 'GET', url: '/duplicates', headers: { authorization: `Bearer ${TO_CAO_TOKEN}` } });
     expect(allowed.body).toContain(person.hoTen);
   });
 
-  it('confirm through the route records who, and makes the pair TRUNG nationally', async () => {
+  it('confirm through the route records the officer of the token, and makes the pair TRUNG nationally', async () => {
     const pairId = pairIdOf(ids.tcA!, ids.tcB!);
-    const res = await app.inject({ method: 'POST', url: `/duplicates/${pairId}/confirm`, headers: { authorization: `Bearer ${ADMIN}` }, payload: { by: 'canbo-tc-02' } });
+    const res = await app.inject({ method: 'POST', url: `/duplicates/${pairId}/confirm`, headers: { authorization: `Bearer ${TO_CAO_TOKEN}` }, payload: { by: 'someone-else' } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ level: 'TRUNG', status: 'confirmed', by: 'canbo-tc-02' });
     const links: string[] = [];
     for await (const l of clientB.listLinks({ maDonVi: '000.00.00.H37' })) if (l.trangThai === 'HIEU_LUC') links.push(`${l.mucDo}:${l.xacNhanBoi ?? ''}`);
     expect(links).toContain('TRUNG:canbo-tc-02');
-    const missing = await app.inject({ method: 'POST', url: '/duplicates/Pnope/reject', headers: { authorization: `Bearer ${ADMIN}` }, payload: { by: 'x' } });
+    const missing = await app.inject({ method: 'POST', url: '/duplicates/Pnope/reject', headers: { authorization: `Bearer ${TO_CAO_TOKEN}` } });
     expect(missing.statusCode).toBe(404);
+    expect(missing.json().code).toBe('KNTC_ERR_PAIR_NOT_FOUND');
     expect((await confirmPair(pairId, 'canbo-tc-02', { client: clientA, store: storeA, secret: SECRET })).status).toBe('confirmed');
   });
 });

@@ -75,3 +75,33 @@ describe('clusters', () => {
     expect(active.map((x) => x.pairId)).not.toContain(pairIdOf('r4', 'r5'));
   });
 });
+
+describe('cluster listing', () => {
+  const p2 = uniquePrefix('ddlist');
+  let s2: DedupeStore;
+  beforeAll(async () => {
+    s2 = new DedupeStore(redis, p2);
+    for (const id of ['q1', 'q2', 'q3', 'q4', 'q5']) await s2.upsertRecord({ maHoSo: id, agency: '000.00.00.H29' });
+  });
+  afterAll(async () => {
+    await dropPrefix(p2);
+  });
+
+  it('lists each cluster once with its members and counts the active links inside it', async () => {
+    await s2.savePair(pair('q1', 'q2'));
+    await s2.savePair(pair('q2', 'q3'));
+    await s2.savePair(pair('q1', 'q3'));
+    await s2.savePair(pair('q4', 'q5'));
+    const list = await s2.listClusters();
+    expect(list.map((c) => [c.clusterId, c.members])).toEqual([['C-q1', ['q1', 'q2', 'q3']], ['C-q4', ['q4', 'q5']]]);
+    expect(await s2.clusterPairIds(list[0]!.members)).toEqual([pairIdOf('q1', 'q2'), pairIdOf('q2', 'q3'), pairIdOf('q1', 'q3')].sort());
+  });
+
+  it('a removed link leaves the listing; a cluster that falls apart is gone', async () => {
+    await s2.savePair(pair('q4', 'q5', 'rejected'));
+    await s2.savePair(pair('q1', 'q3', 'rejected'));
+    const list = await s2.listClusters();
+    expect(list.map((c) => c.clusterId)).toEqual(['C-q1']);
+    expect(await s2.clusterPairIds(list[0]!.members)).toEqual([pairIdOf('q1', 'q2'), pairIdOf('q2', 'q3')].sort());
+  });
+});

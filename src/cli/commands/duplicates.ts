@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { getConfig, type Config } from '../../../config/index.js';
 import { DedupeStore } from '../../dedupe/store.js';
 import { confirmPair, rejectPair, sweepDedupe, pullLinks, PairNotFoundError, type DedupePort } from '../../dedupe/processor.js';
-import { listPairViews, pairView, type PairView, type ViewerRole } from '../../dedupe/view.js';
+import { listClusterViews, listPairViews, pairView, type ClusterView, type PairView, type ViewerRole } from '../../dedupe/view.js';
 
 interface Ctx {
   cfg: Config;
@@ -27,7 +27,7 @@ async function withCtx(needClient: boolean, fn: (c: Ctx) => Promise<void>): Prom
   }
 }
 
-const side = (s: PairView['a']) => `${s.source ?? '?'}/${s.agency}/${s.localId ?? s.maHoSo}${s.confidential ? ' (bảo mật)' : ''}`;
+const side = (s: PairView['a'] | ClusterView['members'][number]) => `${s.source ?? '?'}/${s.agency}/${s.localId ?? s.maHoSo}${s.confidential ? ' (bảo mật)' : ''}`;
 
 /** The line format of `list --format json`: one JSON object per linked pair. */
 export function pairLine(v: PairView): Record<string, unknown> {
@@ -58,6 +58,14 @@ function printTable(rows: PairView[]): void {
   process.stdout.write(`${rows.length} cặp (* = chờ cán bộ xem xét)\n`);
 }
 
+function printClusters(rows: ClusterView[]): void {
+  for (const c of rows) {
+    process.stdout.write(`${c.clusterId}  ${c.members.length} hồ sơ, ${c.pairs} liên kết\n`);
+    for (const m of c.members) process.stdout.write(`    - ${side(m)}  [${m.maHoSo}]\n`);
+  }
+  process.stdout.write(`${rows.length} cụm\n`);
+}
+
 function fail(cmd: string, e: unknown): void {
   if (e instanceof PairNotFoundError) {
     process.stderr.write(`kntc duplicates ${cmd}: không tìm thấy cặp trùng [${e.code}]\n`);
@@ -81,6 +89,7 @@ Reasons are Vietnamese and never contain a personal value; tố cáo / anonymous
 Examples:
   kntc duplicates list --format table
   kntc duplicates list --level NGHI_TRUNG --review
+  kntc duplicates clusters --format table
   kntc duplicates confirm P0123456789abcdef --by canbo01
   kntc duplicates reject  P0123456789abcdef --by canbo01
   kntc duplicates pull --agency 000.00.00.H29
@@ -108,6 +117,29 @@ Examples:
         });
       } catch (e) {
         fail('list', e);
+      }
+    });
+
+  dup
+    .command('clusters')
+    .description('List clusters (records linked directly or through others): one JSON line per cluster ({clusterId, members, pairs}) or a table.')
+    .option('--format <format>', 'json | table', 'json')
+    .option('--agency <code>', 'only clusters with a record of this agency (maDonVi)')
+    .option('--limit <n>', 'at most n clusters', '10000')
+    .action(async (o: { format: string; agency?: string; limit: string }) => {
+      if (o.format !== 'json' && o.format !== 'table') {
+        process.stderr.write('kntc duplicates clusters: --format must be json or table\n');
+        process.exitCode = 2;
+        return;
+      }
+      try {
+        await withCtx(false, async ({ store }) => {
+          const rows = await listClusterViews(store, { agencies: o.agency ? new Set([o.agency]) : undefined, limit: Number(o.limit) || 10000 });
+          if (o.format === 'table') printClusters(rows);
+          else for (const c of rows) process.stdout.write(JSON.stringify(c) + '\n');
+        });
+      } catch (e) {
+        fail('clusters', e);
       }
     });
 
