@@ -48,7 +48,8 @@ export const SETTINGS = {
   NATIONAL_TIMEOUT_MS: { schema: int(100, 120000), default: '10000', doc: 'Per-request timeout; a timed-out call is retried with the same Idempotency-Key.' },
   NATIONAL_RATE_LIMIT_RPS: { schema: num(0.1, 10000), default: '18', doc: 'Client-side request rate (token bucket), kept under the national 20/s.' },
   NATIONAL_RATE_BURST: { schema: int(1, 10000), default: '18', doc: 'Client-side burst size (national: 40).' },
-  NATIONAL_MAX_IN_FLIGHT: { schema: int(1, 1000), default: '6', doc: 'Requests in flight at once per process (national: 8 per client).' },
+  NATIONAL_MAX_IN_FLIGHT: { schema: int(1, 1000), default: '6', doc: 'Requests in flight at once (national: 8 per client); across all processes with NATIONAL_LIMIT_SCOPE=redis, else per process.' },
+  NATIONAL_LIMIT_SCOPE: { schema: z.enum(['redis', 'process']), default: 'redis', doc: 'Where the national rate, in-flight cap and Retry-After pause live: `redis` = shared by every process with the same REDIS_URL, KNTC_PREFIX and NATIONAL_CLIENT_ID (any number of `kntc worker` replicas; falls back to these limits divided by the number of replicas if Redis stops answering); `process` = each process on its own (one replica only).' },
   NATIONAL_RETRIES: { schema: int(0, 20), default: '4', doc: 'In-call retries of a retryable failure (5xx, timeout, reset, 429, DANG_XU_LY).' },
   NATIONAL_RETRY_MIN_MS: { schema: int(0), default: '250', doc: 'First in-call retry delay (exponential, factor 2, with jitter).' },
   NATIONAL_RETRY_MAX_MS: { schema: int(0), default: '8000', doc: 'Largest in-call retry delay.' },
@@ -61,6 +62,7 @@ export const SETTINGS = {
   INGEST_MAX_BODY_BYTES: { schema: int(1024), default: '5242880', doc: 'Largest accepted request body (413 above).' },
   INGEST_MAX_BATCH: { schema: int(1, 100000), default: '1000', doc: 'Most records in one batch submission (400 above).' },
   INGEST_RATE_LIMIT_RPS: { schema: num(0.1, 100000), default: '50', doc: 'Requests per second per API key (429 with Retry-After above).' },
+  INGEST_LIMIT_SCOPE: { schema: z.enum(['redis', 'process']), default: 'redis', doc: 'Where the per-key ingest rate lives: `redis` = one bucket per key shared by every `kntc serve` replica with the same REDIS_URL and KNTC_PREFIX (a Redis error falls back to the local bucket); `process` = per replica.' },
   KNTC_ADMIN_TOKEN: { schema: secret, default: 'demo-admin-token', secret: true, doc: 'Bearer token for operator endpoints (metrics, queue board, reviews).' },
   // --- ledger
   LEDGER_ENCRYPTION_KEY: { schema: secret, default: 'ZGVtby1vbmx5LWtleS0zMi1ieXRlcy1sb25nLSEhISE=', secret: true, doc: 'Base64 32-byte AES-256-GCM key for personal fields at rest. The default is for the demo only.' },

@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IngestError } from './errors.js';
 import { presentedKey, type ApiKey, type KeyStore } from './keys.js';
-import type { TokenBuckets } from './rate-limit.js';
+import type { KeyRateLimiter } from './rate-limit.js';
 import type { MapperLookup } from './types.js';
 
 declare module 'fastify' {
@@ -16,13 +16,13 @@ declare module 'fastify' {
   }
 }
 
-export function keyGuard(keys: KeyStore, buckets: TokenBuckets, mappers: MapperLookup) {
+export function keyGuard(keys: KeyStore, buckets: KeyRateLimiter, mappers: MapperLookup) {
   return async function guard(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const presented = presentedKey(req.headers);
     if (presented === undefined) throw new IngestError('KNTC_ERR_AUTH_MISSING');
     const key = keys.find(presented);
     if (!key) throw new IngestError('KNTC_ERR_AUTH_INVALID');
-    const rl = buckets.take(key.id);
+    const rl = await buckets.take(key.id); // shared (Redis) or local bucket; still before the body is read
     if (!rl.ok) throw new IngestError('KNTC_ERR_RATE_LIMITED', [], rl.retryAfterSec);
     req.apiKey = key;
     const source = (req.params as { source?: string } | undefined)?.source;

@@ -24,7 +24,7 @@ import { adminGuard, keyGuard } from './auth.js';
 import { parseBatch, parseSingle } from './envelope.js';
 import { IngestError, errorBody, type ErrorDetail, type IngestErrorCode } from './errors.js';
 import { KeyStore, demoKeyEntries, loadKeyFile, type KeyEntry } from './keys.js';
-import { TokenBuckets } from './rate-limit.js';
+import { SharedTokenBuckets, TokenBuckets, type KeyRateLimiter, type SharedTokenBucketsOptions } from './rate-limit.js';
 import type { IngestPipeline, MapperLookup } from './types.js';
 import { assertInScope, checkScope } from './validate.js';
 import { publicAccept, publicStatus, statusPath } from './views.js';
@@ -47,6 +47,8 @@ export interface IngestServerOptions {
   now?: () => number;
   /** Burst of the per-key bucket (default: one second of INGEST_RATE_LIMIT_RPS). */
   rateBurst?: number;
+  /** Redis of the shared per-key buckets (INGEST_LIMIT_SCOPE=redis), borrowed; default: a connection of its own to REDIS_URL. */
+  rateRedis?: SharedTokenBucketsOptions['redis'];
   /** How long /health/ready waits for pipeline.ready(). */
   readyTimeoutMs?: number;
   /** BullMQ queues to show on the operators' board at /admin/board (bull-board); none = no board. */
@@ -132,7 +134,13 @@ export async function buildIngestServer(cfg: Config, opts: IngestServerOptions):
   const { store: keys, demo } = resolveKeys(cfg, opts.keys, knownSources);
   if (demo) log.warn({ keys: keys.size }, 'INGEST_KEYS_FILE is empty: using the public DEMO API keys (see kntc serve --help); never in production');
   if (keys.size === 0) log.warn('no ingest API key configured: every write will be refused');
-  const buckets = new TokenBuckets(cfg.INGEST_RATE_LIMIT_RPS, opts.rateBurst, opts.now);
+  // INGEST_LIMIT_SCOPE=redis: one bucket per key for all replicas (an injected test clock keeps it in process)
+  const buckets: KeyRateLimiter = cfg.INGEST_LIMIT_SCOPE === 'redis' && !opts.now
+    ? new SharedTokenBuckets({
+      ...(opts.rateRedis ? { redis: opts.rateRedis } : { redisUrl: cfg.REDIS_URL }),
+      prefix: cfg.KNTC_PREFIX, ratePerSec: cfg.INGEST_RATE_LIMIT_RPS, ...(opts.rateBurst !== undefined ? { burst: opts.rateBurst } : {}), logger: log,
+    })
+    : new TokenBuckets(cfg.INGEST_RATE_LIMIT_RPS, opts.rateBurst, opts.now);
   const pipeline = opts.pipeline;
   const maxBatch = cfg.INGEST_MAX_BATCH;
   const readyTimeoutMs = opts.readyTimeoutMs ?? 2000;
@@ -149,6 +157,7 @@ export async function buildIngestServer(cfg: Config, opts: IngestServerOptions):
   });
 
   app.decorateRequest('apiKey', undefined);
+  app.addHook('onClose', async () => buckets.close?.());
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

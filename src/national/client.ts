@@ -40,6 +40,17 @@
  * and the one 401 refresh + repeat, each ≤ T, per attempt). A job attempt that gets DA_TON_TAI and then updates
  * makes a second call (the DA_TON_TAI answer itself is not retried, so it adds ≤ T + one more C).
  * `retryBudget()` / `retryBudgetFromConfig()` compute the same numbers (a unit test checks this text against them).
+ *
+ * Batched path (production: push jobs → src/push/batcher.ts BatchSender → batch()): one batch() run sends the items
+ * (round 0) and re-sends items answered with a retryable item error for up to N more rounds, each round one call of
+ * up to C, with a delay ≤ min(2·m·2^r, M) before round r+1. Unbounded that is (N+1)·C + 7 500 = 295 000 ms per run,
+ * and a job attempt (slot wait + run for the create, again for a DA_TON_TAI update) could take 4 · 295 000 ms —
+ * far past the push job timeout (5 min). So a run starts a round only if it can end within
+ *
+ *   β = max(C, ⌊(push timeout − 10 000) / 4⌋)          (defaults: β = 72 500 ms)
+ *
+ * of its start (`batchBudgetMs`), and a job attempt takes ≤ 4 · β = 290 000 ms < 300 000 ms. Per record: ≤ (N+1)² = 25
+ * requests per run, 50 per attempt, 400 per job. Derivation and table: docs/retry-budget.md.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -125,6 +136,12 @@ export interface NationalClientOptions {
   batchSize: number;
   /** Bytes of JSON per /lo call (contract: ≤ 5 MiB). */
   batchMaxBytes: number;
+  /**
+   * Time budget of one batch() run (β, docs/retry-budget.md): an item round starts only if it can end within β
+   * of the run's start, so a push job attempt stays inside the push job timeout. From a Config: derived from the
+   * push queue's timeout; absent: no bound.
+   */
+  batchBudgetMs?: number;
   /** Page size of listings (1–1000). */
   pageSize: number;
 }
@@ -197,9 +214,14 @@ export function linkKey(maHoSo: string, req: LienKetRequest): string {
   return clampKey(`lien-ket:${keyPart(maHoSo)}:${keyPart(req.maHoSoKhac)}:${sha24(canonicalJson(req))}`);
 }
 
-/** Key of a whole /lo call: from the item keys it carries. */
+/**
+ * Key of a whole /lo call: `${kind}:lo:<n>:<sha256 of the ordered item entries>`, an entry being the item's key
+ * (`khoa`) plus `@<national id>` for an update. The entries fix the envelope body (khoa covers op, version and
+ * content), so the same items in the same order → the same key, in this process or after a restart, and a
+ * different set or order → another key: the national rule "same key, other body → 422" can never fire.
+ */
 export function batchKey(kind: RecordKind, itemKeys: readonly string[]): string {
-  return `${kind}:lo:${itemKeys.length}:${sha24(itemKeys.join('\n'))}`;
+  return `${kind}:lo:${itemKeys.length}:${createHash('sha256').update(itemKeys.join('\n'), 'utf8').digest('hex')}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -214,6 +236,8 @@ export interface RetryBudgetInput {
   jobBackoffMs: number;
   /** Cap of one job backoff delay (push queue: 15 min). */
   jobMaxBackoffMs?: number;
+  /** Timeout of one push job attempt (push queue: 5 min); gives the batch time budget. */
+  jobTimeoutMs?: number;
 }
 
 export interface RetryBudget {
@@ -226,7 +250,32 @@ export interface RetryBudget {
   jobBackoffsMs: number[];
   jobBackoffWorstMs: number;
   perJobWorstMs: number;
+  // ---- batched path (BatchSender → batch()), see docs/retry-budget.md
+  /** Item rounds of one batch() run: the first send and up to N re-sends of items answered with a retryable error. */
+  batchRoundsMax: number;
+  /** Upper bound of the delay before item round r+1. */
+  roundBackoffsMs: number[];
+  /** One batch() run if its rounds were not bounded: (N+1)·C + Σ round backoffs. */
+  perBatchUnboundedWorstMs: number;
+  /** β: a batch() run starts an item round only if it can end within β of the run's start (undefined: no bound). */
+  batchBudgetMs: number | undefined;
+  /** One batch() run: max(β, C) when bounded. */
+  perBatchWorstMs: number;
+  /** One job attempt (create, then DA_TON_TAI → update), each send waiting first for a BatchSender slot. */
+  perAttemptWorstMs: number;
+  /** The same when both sends go alone through write(): 2 · (slot wait β + C). */
+  perAttemptSingleWorstMs: number;
+  perAttemptUnboundedWorstMs: number;
+  /** A · perAttemptWorstMs + job backoffs. */
+  perJobBatchedWorstMs: number;
+  /** HTTP requests carrying one record: in one batch() run, one job attempt, one job (token requests not counted). */
+  requestsPerBatchRunWorst: number;
+  requestsPerAttemptWorst: number;
+  requestsPerJobBatchedWorst: number;
 }
+
+/** Kept free in a push job attempt for ledger writes and the after-push hook. */
+export const PUSH_ATTEMPT_MARGIN_MS = 10_000;
 
 /** The documented retry budget (see the header of this file) for a set of settings. */
 export function retryBudget(i: RetryBudgetInput): RetryBudget {
@@ -240,6 +289,15 @@ export function retryBudget(i: RetryBudgetInput): RetryBudget {
   const jobBackoffsMs: number[] = [];
   for (let k = 1; k < i.jobAttempts; k++) jobBackoffsMs.push(Math.min(i.jobBackoffMs * 2 ** (k - 1), i.jobMaxBackoffMs ?? Number.POSITIVE_INFINITY));
   const jobBackoffWorstMs = jobBackoffsMs.reduce((s, d) => s + d, 0);
+  // batched path: rounds 0..N, round r+1 after min(round(r'·m·2^r), M), r' ∈ [1, 2)
+  const batchRoundsMax = i.retries + 1;
+  const roundBackoffsMs = backoffBoundsMs.map(([, hi]) => hi);
+  const perBatchUnboundedWorstMs = batchRoundsMax * perCallWorstMs + roundBackoffsMs.reduce((s, d) => s + d, 0);
+  // 4 stretches fit in one attempt: (slot wait + call) for the create and again for the DA_TON_TAI update
+  const batchBudgetMs = i.jobTimeoutMs !== undefined ? Math.max(perCallWorstMs, Math.floor((i.jobTimeoutMs - PUSH_ATTEMPT_MARGIN_MS) / 4)) : undefined;
+  const perBatchWorstMs = batchBudgetMs !== undefined ? Math.max(batchBudgetMs, perCallWorstMs) : perBatchUnboundedWorstMs;
+  const perAttemptWorstMs = 2 * (perBatchWorstMs + perBatchWorstMs);
+  const requestsPerBatchRunWorst = batchRoundsMax * attemptsPerCall;
   return {
     attemptsPerCall,
     backoffBoundsMs,
@@ -249,6 +307,18 @@ export function retryBudget(i: RetryBudgetInput): RetryBudget {
     jobBackoffsMs,
     jobBackoffWorstMs,
     perJobWorstMs: i.jobAttempts * perCallWorstMs + jobBackoffWorstMs,
+    batchRoundsMax,
+    roundBackoffsMs,
+    perBatchUnboundedWorstMs,
+    batchBudgetMs,
+    perBatchWorstMs,
+    perAttemptWorstMs,
+    perAttemptSingleWorstMs: 2 * (perBatchWorstMs + perCallWorstMs),
+    perAttemptUnboundedWorstMs: 2 * (perBatchUnboundedWorstMs + perBatchUnboundedWorstMs),
+    perJobBatchedWorstMs: i.jobAttempts * perAttemptWorstMs + jobBackoffWorstMs,
+    requestsPerBatchRunWorst,
+    requestsPerAttemptWorst: 2 * requestsPerBatchRunWorst,
+    requestsPerJobBatchedWorst: i.jobAttempts * 2 * requestsPerBatchRunWorst,
   };
 }
 
@@ -263,6 +333,7 @@ export function retryBudgetFromConfig(c: Config): RetryBudget {
     jobAttempts: push.attempts,
     jobBackoffMs: push.backoffMs,
     jobMaxBackoffMs: push.maxBackoffMs,
+    jobTimeoutMs: push.timeoutMs,
   });
 }
 
@@ -289,6 +360,7 @@ export function optionsFromConfig(c: Config): NationalClientOptions {
     batchSize: 100,
     batchMaxBytes: 4.5 * 1024 * 1024,
     pageSize: 500,
+    batchBudgetMs: retryBudgetFromConfig(c).batchBudgetMs,
   };
 }
 
@@ -386,10 +458,13 @@ export class NationalClient {
    *    fails, or fails for good (413, 400 …), each of its items gets that NationalError. This method does not throw.
    *  - Items answered with a retryable error (item 5xx, DANG_XU_LY) are re-sent — alone, in a new /lo call — for up
    *    to `retries` rounds with the same backoff as in-call retries, keeping their `khoa`, so an item that was
-   *    applied before its answer was lost gets its stored answer back.
-   * The envelope's Idempotency-Key is `${kind}:lo:<n>:<sha24 of the item keys>:<nonce><round>`: idempotency of the
-   * writes comes from the item keys; the envelope key only has to be stable across retries of the same call, and a
-   * fresh one per batch() run keeps a server that stored an earlier envelope answer from replaying stale item errors.
+   *    applied before its answer was lost gets its stored answer back. A round starts only if it can end within
+   *    `batchBudgetMs` of the start of this run (docs/retry-budget.md); items left then keep their retryable error.
+   * The envelope's Idempotency-Key is `batchKey()`: a function of the items sent (same items → same key across
+   * retries, job attempts and restarts; another set → another key). A server that stores envelope answers (the
+   * contract lets it; the simulator does not) may then replay an earlier envelope whose item errors are stale: items
+   * with a retryable error in a replayed envelope (`Idempotent-Replayed: true`) are re-sent as single writes under
+   * their own key, which the server processes (5xx answers are never stored).
    */
   async batch(kind: RecordKind, items: BatchInput[], opts: CallOptions = {}): Promise<(WriteResult | NationalError)[]> {
     const idField = NATIONAL_ID_FIELD[kind];
@@ -403,25 +478,44 @@ export class NationalClient {
     });
     const out: (WriteResult | NationalError)[] = new Array(items.length);
     const requestId = this.requestId(opts);
-    const nonce = randomUUID().replace(/-/g, '').slice(0, 8);
+    const started = performance.now();
+    const budget = this.options.batchBudgetMs;
+    const o = this.options;
+    const callWorstMs = retryBudget({ retries: o.retries, retryMinMs: o.retryMinMs, retryMaxMs: o.retryMaxMs, timeoutMs: o.timeoutMs, jobAttempts: 1, jobBackoffMs: 0 }).perCallWorstMs;
+    // the envelope entry of an item: its key, and the national id of an update (it is in the body too)
+    const entry = (i: number) => (prepared[i]!.nationalId ? `${prepared[i]!.khoa}@${prepared[i]!.nationalId}` : prepared[i]!.khoa);
     let pending = prepared.map((_, i) => i);
+    let single = new Set<number>();
     for (let round = 0; pending.length > 0; round++) {
-      const chunks = this.chunk(pending, (i) => prepared[i]!.size);
+      const chunks = this.chunk(pending.filter((i) => !single.has(i)), (i) => prepared[i]!.size);
       const again: number[] = [];
-      await Promise.all(
-        chunks.map((idx, n) =>
-          this.sendChunk(kind, idx, prepared, out, again, {
-            key: `${batchKey(kind, idx.map((i) => prepared[i]!.khoa))}:${nonce}${round}`,
-            requestId: chunks.length > 1 || round > 0 ? `${requestId}.${round}.${n}`.slice(0, 64) : requestId,
-          }),
-        ),
-      );
+      const stale = new Set<number>();
+      const rid = (n: number | string) => (chunks.length > 1 || round > 0 ? `${requestId}.${round}.${n}`.slice(0, 64) : requestId);
+      await Promise.all([
+        ...chunks.map((idx, n) => this.sendChunk(kind, idx, prepared, out, again, { key: batchKey(kind, idx.map(entry)), requestId: rid(n) }, stale)),
+        ...[...single].map(async (i) => {
+          const it = items[i]!;
+          try {
+            out[i] = await this.write(kind, it.op, it.body, it.nationalId, { requestId: rid(`s${i}`) });
+          } catch (e) {
+            const err = e instanceof NationalError ? e : new NationalError('NETWORK_ERROR', { cause: e, context: `write ${kind}` });
+            out[i] = err;
+            if (err.retryable) again.push(i);
+          }
+        }),
+      ]);
       if (again.length === 0 || round >= this.options.retries || this.closed) break;
-      this.counters.itemRetries += again.length;
       const delay = Math.min(Math.round((Math.random() + 1) * this.options.retryMinMs * 2 ** round), this.options.retryMaxMs);
-      this.log.debug({ requestId, items: again.length, round, delay }, 'retrying batch items');
+      if (budget !== undefined && performance.now() - started + delay + callWorstMs > budget) {
+        // another round could outlast the push job attempt: leave these items with their retryable error (the job retries)
+        this.log.debug({ requestId, items: again.length, round, budget }, 'batch time budget spent, not retrying items in this call');
+        break;
+      }
+      this.counters.itemRetries += again.length;
+      this.log.debug({ requestId, items: again.length, round, delay, single: stale.size }, 'retrying batch items');
       await new Promise((r) => setTimeout(r, delay));
       pending = again.sort((a, b) => a - b);
+      single = stale;
     }
     return out;
   }
@@ -451,6 +545,7 @@ export class NationalClient {
     out: (WriteResult | NationalError)[],
     again: number[],
     call: { key: string; requestId: string },
+    stale: Set<number>,
   ): Promise<void> {
     const keys = idx.map((i) => prepared[i]!.khoa);
     try {
@@ -462,6 +557,7 @@ export class NationalClient {
       const ketQua = parsed.data.ketQua;
       const byKey = new Map(ketQua.map((r) => [r.khoa, r]));
       const rid = res.headers['x-request-id'];
+      const envelopeReplayed = res.headers['idempotent-replayed'] === 'true';
       idx.forEach((i, j) => {
         const r = ketQua[j]!.khoa === keys[j] ? ketQua[j]! : byKey.get(keys[j]!);
         if (!r) {
@@ -475,7 +571,11 @@ export class NationalClient {
         } else {
           const err = errorFromResponse(r.trangThai, r.loi, { context: `POST /${kind}/lo item`, ...(rid ? { requestId: rid } : {}) });
           out[i] = err;
-          if (err.retryable) again.push(i);
+          if (err.retryable) {
+            again.push(i);
+            // a replayed envelope's item error may be stale: re-send that item under its own key, not in a /lo again
+            if (envelopeReplayed) stale.add(i);
+          }
         }
       });
     } catch (e) {

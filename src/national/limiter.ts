@@ -1,3 +1,16 @@
+/** What the national client needs from its admission control (this in-process Limiter, or SharedLimiter in shared-limiter.ts). */
+export interface AdmissionControl {
+  /** Wait for a slot; resolves with the release function (call it exactly once when the answer is in). */
+  acquire(): Promise<() => void>;
+  /** Pause every caller for `ms` from now; a shared limiter resolves once the other processes will see the pause too. */
+  pause(ms: number): void | Promise<void>;
+  /** Milliseconds left on the pause gate (0 when open). */
+  pausedFor(): number;
+  readonly active: number;
+  readonly waiting: number;
+  close(): void | Promise<void>;
+}
+
 /**
  * Client-side admission control for the national API, shared by every caller of one client instance:
  *  - a token bucket (`rps` requests/s, `burst` tokens),
@@ -6,7 +19,7 @@
  *    wait at least that long before its next call to this API").
  * Waiters are served first-in first-out. One timer at a time; `close()` rejects whoever still waits.
  */
-export class Limiter {
+export class Limiter implements AdmissionControl {
   private tokens: number;
   private lastRefill: number;
   private inFlight = 0;

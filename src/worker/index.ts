@@ -111,7 +111,8 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}):
   const ledger = new Ledger(ledgerConn, cfg.KNTC_PREFIX, ledgerCipherFromConfig(cfg), opts.now);
   const producers = openQueues(cfg, conn);
   const ownClient = !opts.client;
-  const client = opts.client ?? createNationalClient(cfg);
+  // NATIONAL_LIMIT_SCOPE=redis: the national limits are shared with every replica through the ledger's connection
+  const client = opts.client ?? createNationalClient(cfg, { limitRedis: ledgerConn });
   const sender = new BatchSender(client, { maxInFlight: Math.max(1, cfg.NATIONAL_MAX_IN_FLIGHT), ...opts.batch });
   let stopCatalogues = (): void => undefined;
   let catalogues: () => Promise<Catalogues>;

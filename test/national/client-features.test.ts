@@ -10,6 +10,7 @@ import {
   NationalError,
   idempotencyKey,
   retryBudgetFromConfig,
+  optionsFromConfig as createNationalClientOptions,
   type NationalClient,
   type WriteResult,
 } from '../../src/national/client.js';
@@ -377,6 +378,52 @@ describe('retry budget', () => {
     expect(bo && num(bo[1]!)).toBe(backoff);
     expect(jb && num(jb[1]!)).toBe(jobBackoff);
     expect(header).toContain(`(N=${N}, T=${T.toLocaleString('en').replace(/,/g, ' ')}, m=${m}, M=${M.toLocaleString('en').replace(/,/g, ' ')}, A=${A}, B=${B.toLocaleString('en').replace(/,/g, ' ')})`);
+  });
+
+  it('batched path: the bound keeps a job attempt inside the push job timeout; docs/retry-budget.md and the header say so', () => {
+    const cfg = loadConfig({});
+    const N = cfg.NATIONAL_RETRIES;
+    const A = cfg.JOB_ATTEMPTS;
+    const b = retryBudgetFromConfig(cfg);
+    const push = queueSpecs(cfg).push;
+    const C = b.perCallWorstMs;
+    const rounds = b.roundBackoffsMs.reduce((x, y) => x + y, 0);
+    expect(b.batchRoundsMax).toBe(N + 1);
+    expect(b.perBatchUnboundedWorstMs).toBe((N + 1) * C + rounds);
+    // the mismatch this bound fixes: unbounded, one attempt (create + DA_TON_TAI update, each after a slot wait) exceeds the timeout
+    expect(b.perAttemptUnboundedWorstMs).toBe(4 * b.perBatchUnboundedWorstMs);
+    expect(b.perAttemptUnboundedWorstMs).toBeGreaterThan(push.timeoutMs);
+    const beta = Math.max(C, Math.floor((push.timeoutMs - 10_000) / 4));
+    expect(b.batchBudgetMs).toBe(beta);
+    expect(b.perAttemptWorstMs).toBe(4 * beta);
+    expect(b.perAttemptWorstMs).toBeLessThanOrEqual(push.timeoutMs - 10_000);
+    expect(b.perAttemptSingleWorstMs).toBe(2 * (beta + C));
+    expect(b.perJobBatchedWorstMs).toBe(A * 4 * beta + b.jobBackoffWorstMs);
+    expect([b.requestsPerBatchRunWorst, b.requestsPerAttemptWorst, b.requestsPerJobBatchedWorst]).toEqual([(N + 1) ** 2, 2 * (N + 1) ** 2, A * 2 * (N + 1) ** 2]);
+    // a client built from the config carries β
+    expect(createNationalClientOptions(cfg).batchBudgetMs).toBe(beta);
+
+    const doc = readFileSync(projectPath('docs', 'retry-budget.md'), 'utf8');
+    const row = (label: string) => {
+      const m = new RegExp(`^\\| ${label.replace(/[()·]/g, (c) => `\\${c}`)} \\|[^|]*\\| ([\\d ]+) ms \\|$`, 'm').exec(doc);
+      return m ? num(m[1]!) : undefined;
+    };
+    expect(row('in-call backoffs')).toBe(b.backoffWorstMs);
+    expect(row('C (one call)')).toBe(C);
+    expect(row('job backoffs')).toBe(b.jobBackoffWorstMs);
+    expect(row('single path, job (calls only)')).toBe(b.perJobWorstMs);
+    expect(row('one batch() run, unbounded')).toBe(b.perBatchUnboundedWorstMs);
+    expect(row('one attempt, unbounded')).toBe(b.perAttemptUnboundedWorstMs);
+    expect(row('β (batch budget)')).toBe(beta);
+    expect(row('one batch() run')).toBe(b.perBatchWorstMs);
+    expect(row('one attempt, batched')).toBe(b.perAttemptWorstMs);
+    expect(row('one attempt, single')).toBe(b.perAttemptSingleWorstMs);
+    expect(row('one job, batched')).toBe(b.perJobBatchedWorstMs);
+    expect(doc).toContain(`| per job | A · 2 · (N + 1) = ${A * 2 * (N + 1)} | A · 2 · (N + 1)² = ${b.requestsPerJobBatchedWorst} |`);
+    const fmt = (n: number) => n.toLocaleString('en').replace(/,/g, ' ');
+    expect(header).toContain(`(N+1)·C + ${fmt(rounds)} = ${fmt(b.perBatchUnboundedWorstMs)} ms per run`);
+    expect(header).toContain(`(defaults: β = ${fmt(beta)} ms)`);
+    expect(header).toContain(`≤ 4 · β = ${fmt(b.perAttemptWorstMs)} ms < ${fmt(push.timeoutMs)} ms`);
   });
 
   it("the client's actual backoff schedule stays within the documented bounds", async () => {
