@@ -10,7 +10,8 @@
  *  - `X-Request-Id` (one correlation id per logical call, the same on each retry).
  *  - Admission control shared by all callers of one client: token bucket (NATIONAL_RATE_LIMIT_RPS /
  *    NATIONAL_RATE_BURST), in-flight cap (NATIONAL_MAX_IN_FLIGHT), and a client-wide pause gate: one 429/503 with
- *    Retry-After pauses EVERY caller of this instance until then.
+ *    Retry-After pauses EVERY caller of this instance until then. With NATIONAL_LIMIT_SCOPE=redis all three are
+ *    shared by every process using the same Redis, KNTC_PREFIX and client id (shared-limiter.ts).
  *  - Per-request timeout (NATIONAL_TIMEOUT_MS) → NETWORK_TIMEOUT; resets → NETWORK_RESET; both retryable.
  *  - Retries with p-retry: exponential (factor 2) backoff with jitter, NATIONAL_RETRIES retries, delays from
  *    NATIONAL_RETRY_MIN_MS capped at NATIONAL_RETRY_MAX_MS, only for errors the taxonomy (errors.ts) calls retryable.
@@ -81,7 +82,9 @@ import {
   type TimTrungRequest,
 } from '../contract/schemas.js';
 import { NationalError, errorFromResponse, parseRetryAfter } from './errors.js';
-import { Limiter } from './limiter.js';
+import type { Redis } from 'ioredis';
+import { Limiter, type AdmissionControl } from './limiter.js';
+import { SharedLimiter } from './shared-limiter.js';
 import { queueSpecs } from '../../queues/catalog.js';
 
 export { NationalError } from './errors.js';
@@ -144,6 +147,17 @@ export interface NationalClientOptions {
   batchBudgetMs?: number;
   /** Page size of listings (1–1000). */
   pageSize: number;
+  /**
+   * Where the limits above live (NATIONAL_LIMIT_SCOPE): `redis` = shared by every process using the same Redis,
+   * limitPrefix and clientId (shared-limiter.ts); `process` = this instance only. From a Config: the setting; from a
+   * bare options object: `process` unless limitRedis is given.
+   */
+  limitScope?: 'redis' | 'process';
+  /** Redis connection for the shared limits (borrowed, not closed); default: the client's own to redisUrl. */
+  limitRedis?: Redis;
+  redisUrl?: string;
+  /** KNTC_PREFIX of the shared limits' keys. */
+  limitPrefix?: string;
 }
 
 export interface CallOptions {
@@ -361,12 +375,33 @@ export function optionsFromConfig(c: Config): NationalClientOptions {
     batchMaxBytes: 4.5 * 1024 * 1024,
     pageSize: 500,
     batchBudgetMs: retryBudgetFromConfig(c).batchBudgetMs,
+    limitScope: c.NATIONAL_LIMIT_SCOPE,
+    redisUrl: c.REDIS_URL,
+    limitPrefix: c.KNTC_PREFIX,
   };
 }
 
-export function createNationalClient(cfg: Config | Partial<NationalClientOptions> = {}): NationalClient {
-  const opts = isConfig(cfg) ? optionsFromConfig(cfg) : { ...optionsFromConfig(getConfig()), ...cfg };
-  return new NationalClient(opts);
+/** `extra` goes on top of either form (the worker hands in its Redis connection as limitRedis). */
+export function createNationalClient(cfg: Config | Partial<NationalClientOptions> = {}, extra: Partial<NationalClientOptions> = {}): NationalClient {
+  if (isConfig(cfg)) return new NationalClient({ ...optionsFromConfig(cfg), ...extra });
+  const given = { ...cfg, ...extra };
+  const limitScope = given.limitScope ?? (given.limitRedis ? 'redis' : 'process');
+  return new NationalClient({ ...optionsFromConfig(getConfig()), ...given, limitScope });
+}
+
+/** The admission control of one client: in-process, or shared through Redis (leases live timeout + 5 s). */
+function makeLimiter(o: NationalClientOptions, log: Logger): AdmissionControl {
+  if (o.limitScope !== 'redis') return new Limiter(o.rateLimitRps, o.rateBurst, o.maxInFlight);
+  return new SharedLimiter({
+    ...(o.limitRedis ? { redis: o.limitRedis } : { redisUrl: o.redisUrl ?? 'redis://127.0.0.1:6379' }),
+    prefix: o.limitPrefix ?? 'kntc',
+    clientId: o.clientId,
+    rps: o.rateLimitRps,
+    burst: o.rateBurst,
+    maxInFlight: o.maxInFlight,
+    leaseMs: o.timeoutMs + 5000,
+    logger: log,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -405,7 +440,7 @@ export class NationalClient {
   private readonly http: AxiosInstance;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
-  private readonly limiter: Limiter;
+  private readonly limiter: AdmissionControl;
   private readonly log: Logger;
   private token: { value: string; refreshAt: number } | undefined;
   private tokenPending: Promise<string> | undefined;
@@ -431,8 +466,8 @@ export class NationalClient {
       httpAgent: this.httpAgent,
       httpsAgent: this.httpsAgent,
     });
-    this.limiter = new Limiter(options.rateLimitRps, options.rateBurst, options.maxInFlight);
     this.log = options.logger.child({ component: 'national-client' });
+    this.limiter = makeLimiter(this.options, this.log);
   }
 
   // ------------------------------------------------------------------ records
@@ -692,7 +727,7 @@ export class NationalClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.limiter.close();
+    await this.limiter.close();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
@@ -861,7 +896,7 @@ export class NationalClient {
       else if (status >= 500) this.counters.serverErrors++;
       if (status === 429 || status === 503) {
         const ms = parseRetryAfter(resHeaders['retry-after']);
-        if (ms !== undefined && ms > 0) this.limiter.pause(ms);
+        if (ms !== undefined && ms > 0) await this.limiter.pause(ms);
       }
       this.log.debug({ ...logBase, status, ms: Math.round(performance.now() - started), replayed: resHeaders['idempotent-replayed'] === 'true' || undefined }, 'national request');
       return { status, headers: resHeaders, text, json };
