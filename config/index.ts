@@ -39,8 +39,17 @@ export const SETTINGS = {
   REDIS_URL: { schema: url, default: 'redis://127.0.0.1:6379', doc: 'Redis used by BullMQ queues and the record ledger. Must run with `maxmemory-policy noeviction`.' },
   KNTC_PREFIX: { schema: z.string().regex(/^[a-z0-9_-]{1,32}$/i), default: 'kntc', doc: 'Key prefix for every Redis key and queue of this deployment (lets several deployments or tests share one Redis).' },
   WORKER_CONCURRENCY: { schema: int(1, 512), default: '32', doc: 'Jobs processed in parallel per worker process and queue.' },
-  JOB_ATTEMPTS: { schema: int(1, 100), default: '8', doc: 'BullMQ attempts for a push job before it becomes a stored rejection (each attempt itself retries in-call, see NATIONAL_RETRIES).' },
+  JOB_ATTEMPTS: { schema: int(1, 100), default: '8', doc: 'BullMQ attempts for a map or push job before it becomes a stored rejection (each push attempt itself retries in-call, see NATIONAL_RETRIES).' },
   JOB_BACKOFF_MS: { schema: int(0), default: '5000', doc: 'Base delay of the exponential job backoff (with jitter).' },
+  // --- worker: recovery sweep, duplicate schedule, metrics
+  REQUEUE_INTERVAL_SEC: { schema: int(0, 86400), default: '300', doc: 'Every worker process runs the requeue sweep at start and then this often (one replica at a time, Redis lock): a record stored but not moving (its map/push job missing, e.g. the enqueue failed after the ledger write) gets its job again. 0 disables.' },
+  REQUEUE_GRACE_SEC: { schema: int(0, 7 * 86400), default: '300', doc: 'The requeue sweep only looks at records whose state has not changed for this long.' },
+  DEDUPE_PULL_INTERVAL_SEC: { schema: int(0, 86400), default: '60', doc: 'Workers consuming the dedupe queue pull the duplicate links other agencies made this often (one replica at a time). 0 disables.' },
+  DEDUPE_SWEEP_INTERVAL_SEC: { schema: int(0, 7 * 86400), default: '3600', doc: 'Workers consuming the dedupe queue re-run the duplicate search for own records checked longest ago this often (one replica at a time). 0 disables.' },
+  DEDUPE_SWEEP_MAX: { schema: int(1, 100000), default: '500', doc: 'Own records re-checked per duplicate sweep.' },
+  DEDUPE_PULL_AGENCIES: { schema: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)), default: '', doc: 'Comma-separated agency codes to pull duplicate links for; empty = every agency seen in the ledger.' },
+  WORKER_METRICS_PORT: { schema: int(0, 65535), default: '0', doc: 'Port where `kntc worker` serves /metrics (admin token) and /health/live, /health/ready; 0 = off (also `kntc worker --metrics-port`).' },
+  WORKER_METRICS_HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'Address the worker metrics endpoint listens on.' },
   // --- national API
   NATIONAL_API_URL: { schema: url, default: 'http://127.0.0.1:4010/api/v1', doc: 'Base URL of the national API (contract v1).' },
   NATIONAL_CLIENT_ID: { schema: z.string().min(1), default: 'demo-connector', doc: 'OAuth2 client id registered with the national side.' },

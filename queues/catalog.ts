@@ -56,9 +56,13 @@ export function queueSpecs(cfg: Pick<Config, 'JOB_ATTEMPTS' | 'JOB_BACKOFF_MS'>)
   const keepDone: KeepJobs = { age: 3600, count: 20000 };
   const keepFailed: KeepJobs = { age: 7 * 24 * 3600 };
   return {
+    // A map job fails only for causes outside the record (the mapper is pure, and a mapping
+    // error is a stored rejection): national catalogues unreachable before the first load,
+    // Redis, the ledger key. All transient, so a map job gets the same retry budget as a push
+    // job; when it is used up the version becomes a stored KNTC_MAP_FAILED rejection.
     map: {
       name: 'map', schema: PAYLOADS.map, doc: 'Map a received raw record to national records (pure, local).',
-      attempts: 5, backoffMs: Math.min(cfg.JOB_BACKOFF_MS, 2000), maxBackoffMs: 60_000, timeoutMs: 60_000,
+      attempts: cfg.JOB_ATTEMPTS, backoffMs: cfg.JOB_BACKOFF_MS, maxBackoffMs: 15 * 60_000, timeoutMs: 60_000,
       removeOnComplete: keepDone, removeOnFail: keepFailed, maxStalledCount: 1000,
       jobId: (p) => `m-${p.tid}-${p.v}-${p.f}`,
     },

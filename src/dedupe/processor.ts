@@ -15,6 +15,7 @@ import { logger } from '../log/logger.js';
 import { LK1, candidateFeatures, computeLinkage, isLk1Features, splitKeys, type Lk1Features } from './features.js';
 import { DEFAULT_THRESHOLDS, quickScore, reasonText, scorePair, type Thresholds } from './score.js';
 import { DedupeStore, pairIdOf, type PairRecord } from './store.js';
+import { withRedisLock } from '../pipeline/lock.js';
 
 /** Payload of a dedupe job. The pipeline sends {tid, v, maHoSo}; the rest is optional (found via the ledger or the national record). */
 export const DEDUPE_JOB_SCHEMA = z.object({
@@ -338,24 +339,43 @@ export { DedupeStore };
 
 /**
  * Periodic work for a worker process: pull the links made by others for each agency, and
- * sweep own records. Runs never overlap; timers are unref'd; `stop()` waits for a run in progress.
+ * sweep own records. Runs never overlap: not in this process (one run at a time), and not
+ * across replicas (a Redis lock with expiry per task, renewed while it runs; a replica that
+ * finds it taken skips its turn). An interval of 0 disables that task. `agencies` may be a
+ * function, asked before each pull (agencies seen in the ledger grow over time). Timers are
+ * unref'd; `stop()` waits for a run in progress.
  */
-export function scheduleDedupe(deps: DedupeDeps, opts: { agencies: string[]; pullEveryMs?: number; sweepEveryMs?: number; sweepMax?: number }): { stop(): Promise<void> } {
+export function scheduleDedupe(deps: DedupeDeps, opts: {
+  agencies: string[] | (() => Promise<string[]>); pullEveryMs?: number; sweepEveryMs?: number; sweepMax?: number; lockTtlMs?: number;
+}): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   let busy = false;
-  const tick = (fn: () => Promise<unknown>) => () => {
+  const ttl = opts.lockTtlMs ?? 120_000;
+  const tick = (task: string, fn: () => Promise<unknown>) => () => {
     if (busy) return;
     busy = true;
-    running = fn()
-      .catch((e: Error) => log().warn({ errName: e.name, errCode: (e as { code?: string }).code }, 'dedupe: scheduled run failed'))
+    running = (async () => {
+      const store = storeOf(deps);
+      const r = await withRedisLock(store.redis, `${store.prefix}:lock:dedupe-${task}`, ttl, fn);
+      if (!r.ran) log().debug({ task }, 'dedupe: another replica is running this task');
+    })()
+      .catch((e: Error) => log().warn({ task, errName: e.name, errCode: (e as { code?: string }).code }, 'dedupe: scheduled run failed'))
       .finally(() => {
         busy = false;
       });
   };
-  const timers = [
-    setInterval(tick(async () => { for (const a of opts.agencies) await pullLinks(a, deps); }), opts.pullEveryMs ?? 60_000),
-    setInterval(tick(() => sweepDedupe(deps, { max: opts.sweepMax ?? 500 })), opts.sweepEveryMs ?? 3_600_000),
-  ];
+  const agencies = async (): Promise<string[]> => (typeof opts.agencies === 'function' ? opts.agencies() : opts.agencies);
+  const pullMs = opts.pullEveryMs ?? 60_000;
+  const sweepMs = opts.sweepEveryMs ?? 3_600_000;
+  const timers: NodeJS.Timeout[] = [];
+  const pullAll = async (): Promise<void> => {
+    for (const a of await agencies()) {
+      // one agency the national side refuses (out of scope) must not stop the others
+      await pullLinks(a, deps).catch((e: Error) => log().warn({ maDonVi: a, errName: e.name, errCode: (e as { code?: string }).code }, 'dedupe: link pull failed'));
+    }
+  };
+  if (pullMs > 0) timers.push(setInterval(tick('pull', pullAll), pullMs));
+  if (sweepMs > 0) timers.push(setInterval(tick('sweep', () => sweepDedupe(deps, { max: opts.sweepMax ?? 500 })), sweepMs));
   for (const t of timers) t.unref();
   return {
     async stop() {

@@ -14,7 +14,7 @@ import type { Issue } from '../../mappers/types.js';
 import type { RecordKind, HoSoDon, LuotTiep } from '../contract/schemas.js';
 import { canonicalJson } from '../contract/hash.js';
 import { LedgerCipher, parseKey, parseOldKeys } from './crypto.js';
-import { ACCEPT, SAVE_MAPPED, PUSH_RESULT } from './scripts.js';
+import { ACCEPT, SAVE_MAPPED, PUSH_RESULT, MAP_FAILED } from './scripts.js';
 
 export type RecordState = 'received' | 'mapped' | 'pushing' | 'pushed' | 'rejected';
 export type PushState = 'pending' | 'pushing' | 'pushed' | 'superseded' | 'rejected';
@@ -136,23 +136,36 @@ export function ledgerCipherFromConfig(cfg: Pick<Config, 'LEDGER_ENCRYPTION_KEY'
 }
 
 type Scripted = Redis & {
-  kntcAccept(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<[string, number, string, number]>;
-  kntcSaveMapped(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<[string, string, string]>;
-  kntcPushResult(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<[string]>;
+  kntcAccept(k1: string, k2: string, k3: string, k4: string, k5: string, ...args: (string | number)[]): Promise<[string, number, string, number]>;
+  kntcSaveMapped(k1: string, k2: string, k3: string, k4: string, ...args: (string | number)[]): Promise<[string, string, string]>;
+  kntcPushResult(k1: string, k2: string, k3: string, k4: string, ...args: (string | number)[]): Promise<[string]>;
+  kntcMapFailed(k1: string, k2: string, k3: string, k4: string, ...args: (string | number)[]): Promise<[string, string, string?]>;
 };
 type ScriptedPipeline = ChainableCommander & {
-  kntcAccept(k1: string, k2: string, k3: string, ...args: (string | number)[]): ChainableCommander;
+  kntcAccept(k1: string, k2: string, k3: string, k4: string, k5: string, ...args: (string | number)[]): ChainableCommander;
 };
+
+/** A record that is neither pushed nor rejected (the requeue sweep's view, no personal data). */
+export interface OpenRecord {
+  trackingId: string;
+  state: RecordState;
+  /** Latest received version and its raw fingerprint (the map job is keyed by both). */
+  latest: number;
+  fingerprint?: string;
+  /** Outputs still to push, with the mapped version and raw fingerprint their push jobs are keyed by. */
+  pending: { kind: RecordKind; v: number; f: string }[];
+  /** Last state change (ms). */
+  since: number;
+}
 
 export class Ledger {
   private readonly r: Scripted;
   constructor(redis: Redis, readonly prefix: string, readonly cipher: LedgerCipher, private readonly now: () => Date = () => new Date()) {
     const r = redis as Scripted;
-    if (typeof r.kntcAccept !== 'function') {
-      redis.defineCommand('kntcAccept', { numberOfKeys: 3, lua: ACCEPT });
-      redis.defineCommand('kntcSaveMapped', { numberOfKeys: 3, lua: SAVE_MAPPED });
-      redis.defineCommand('kntcPushResult', { numberOfKeys: 3, lua: PUSH_RESULT });
-    }
+    if (typeof r.kntcAccept !== 'function') redis.defineCommand('kntcAccept', { numberOfKeys: 5, lua: ACCEPT });
+    if (typeof r.kntcSaveMapped !== 'function') redis.defineCommand('kntcSaveMapped', { numberOfKeys: 4, lua: SAVE_MAPPED });
+    if (typeof r.kntcPushResult !== 'function') redis.defineCommand('kntcPushResult', { numberOfKeys: 4, lua: PUSH_RESULT });
+    if (typeof r.kntcMapFailed !== 'function') redis.defineCommand('kntcMapFailed', { numberOfKeys: 4, lua: MAP_FAILED });
     this.r = r;
   }
 
@@ -167,6 +180,13 @@ export class Ledger {
   }
   private get allIndex(): string {
     return `${this.prefix}:led:all`;
+  }
+  /** Records neither pushed nor rejected, scored by their last state change (maintained by every script). */
+  private get openIndex(): string {
+    return `${this.prefix}:led:open`;
+  }
+  private get agenciesKey(): string {
+    return `${this.prefix}:led:agencies`;
   }
 
   /** Fingerprint of a raw record's content (keyed, so it reveals nothing). */
@@ -194,7 +214,7 @@ export class Ledger {
       const fp = this.cipher.fingerprint(json);
       fps.push(fp);
       const enc = this.cipher.encrypt(json, `${tid}|raw:${i.version}`);
-      p.kntcAccept(this.recKey(tid), this.histKey(tid), this.allIndex, i.version, fp, enc, iso, now.getTime(), tid, i.source, i.agency, i.localId, i.channel);
+      p.kntcAccept(this.recKey(tid), this.histKey(tid), this.allIndex, this.openIndex, this.agenciesKey, i.version, fp, enc, iso, now.getTime(), tid, i.source, i.agency, i.localId, i.channel);
     }
     const res = (await p.exec()) ?? [];
     return res.map(([err, out], n) => {
@@ -240,7 +260,7 @@ export class Ledger {
     const issues: LedgerIssue[] = m.issues.map((i) => ({ ...i, origin: 'mapper', at, version: v }));
     const args: (string | number)[] = [v, fingerprint, m.mappingVersion, at, now.getTime(), JSON.stringify(issues), m.blocked.join(','), m.records.length];
     for (const r of m.records) args.push(r.kind, this.cipher.encrypt(JSON.stringify(r.body), `${tid}|m:${r.kind}:${v}`), r.hash, r.localId);
-    const [st, toPush, state] = await this.r.kntcSaveMapped(this.recKey(tid), this.histKey(tid), this.issuesIndex, ...args);
+    const [st, toPush, state] = await this.r.kntcSaveMapped(this.recKey(tid), this.histKey(tid), this.issuesIndex, this.openIndex, ...args);
     return { saved: st === 'saved', toPush: (toPush || '').split(',').filter(Boolean) as RecordKind[], state };
   }
 
@@ -267,9 +287,66 @@ export class Ledger {
     const at = now.toISOString();
     const issues: LedgerIssue[] = (r.issues ?? []).map((i) => ({ ...i, origin: 'national', at, version: v }));
     const err = r.error ? JSON.stringify({ ...r.error, at }) : '';
-    const [st] = await this.r.kntcPushResult(this.recKey(tid), this.histKey(tid), this.issuesIndex,
+    const [st] = await this.r.kntcPushResult(this.recKey(tid), this.histKey(tid), this.issuesIndex, this.openIndex,
       kind, v, r.outcome, at, now.getTime(), r.nationalId ?? '', r.mappedHash ?? '', JSON.stringify(issues), err, r.detail ?? '');
     return st;
+  }
+
+  /**
+   * A map job of version `v` (raw fingerprint starting `fp12`) used up its attempts: store the
+   * version as a rejection with `issues` (for the data officer) and `error` (for engineers).
+   * Does nothing when a newer version or other content arrived, or the version got mapped meanwhile.
+   */
+  async mapFailed(tid: string, v: number, fp12: string, r: { issues: Issue[]; error: { code: string; message: string }; detail?: string }): Promise<{ outcome: 'rejected' | 'stale' | 'mapped'; source: string }> {
+    const now = this.now();
+    const at = now.toISOString();
+    const issues: LedgerIssue[] = r.issues.map((i) => ({ ...i, origin: 'mapper', at, version: v }));
+    const [outcome, , source] = await this.r.kntcMapFailed(this.recKey(tid), this.histKey(tid), this.issuesIndex, this.openIndex,
+      v, fp12, at, r.detail ?? r.error.code, now.getTime(), JSON.stringify(issues), JSON.stringify({ ...r.error, at }));
+    return { outcome: outcome as 'rejected' | 'stale' | 'mapped', source: source ?? '' };
+  }
+
+  /**
+   * Open records (neither pushed nor rejected) whose state last changed before `before` (ms),
+   * oldest first, `count` from `offset`. Cheap: reads the open index, not the ledger.
+   */
+  async openRecords(before: number, offset: number, count: number): Promise<OpenRecord[]> {
+    const tids = await this.r.zrangebyscore(this.openIndex, '-inf', before, 'WITHSCORES', 'LIMIT', offset, count);
+    const ids: { tid: string; since: number }[] = [];
+    for (let i = 0; i < tids.length; i += 2) ids.push({ tid: tids[i]!, since: Number(tids[i + 1]) });
+    if (ids.length === 0) return [];
+    const p = this.r.pipeline();
+    for (const { tid } of ids) p.hmget(this.recKey(tid), 'st', 'v', 'mfp', 'kinds', 'ps:ho-so-don', 'ps:luot-tiep', 'mv:ho-so-don', 'mv:luot-tiep');
+    const rows = ((await p.exec()) ?? []).map(([err, vals]) => {
+      if (err) throw err;
+      return vals as (string | null)[];
+    });
+    const p2 = this.r.pipeline();
+    rows.forEach((row, n) => p2.hget(this.recKey(ids[n]!.tid), `rh:${num(row[1])}`));
+    const fps = ((await p2.exec()) ?? []).map(([err, v]) => {
+      if (err) throw err;
+      return (v as string | null) ?? undefined;
+    });
+    const out: OpenRecord[] = [];
+    const gone: string[] = [];
+    rows.forEach(([st, v, mfp, kinds, ps1, ps2, mv1, mv2], n) => {
+      const { tid, since } = ids[n]!;
+      if (!v) return void gone.push(tid); // record deleted: drop it from the index
+      const pending: OpenRecord['pending'] = [];
+      const byKind: Record<RecordKind, [string | null | undefined, string | null | undefined]> = { 'ho-so-don': [ps1, mv1], 'luot-tiep': [ps2, mv2] };
+      for (const kind of (kinds ?? '').split(',').filter(Boolean) as RecordKind[]) {
+        const [ps, mvk] = byKind[kind] ?? [undefined, undefined];
+        if ((ps === 'pending' || ps === 'pushing') && mfp) pending.push({ kind, v: num(mvk), f: mfp.slice(0, 12) });
+      }
+      out.push({ trackingId: tid, state: (st ?? 'received') as RecordState, latest: num(v), ...(fps[n] ? { fingerprint: fps[n] } : {}), pending, since });
+    });
+    if (gone.length) await this.r.zrem(this.openIndex, ...gone);
+    return out;
+  }
+
+  /** Agencies of the records received so far (first version of each record adds its agency). */
+  async agencies(): Promise<string[]> {
+    return (await this.r.smembers(this.agenciesKey)).sort();
   }
 
   async statusByTid(tid: string): Promise<LedgerStatus | undefined> {

@@ -11,6 +11,10 @@
  *               ps:k pending|pushing|pushed|superseded|rejected · pv:k pushed version · pmh:k mapped hash pushed
  *               nid:k national id · ni:k national issues (JSON)
  *   st state · err last error (JSON) · flag
+ *
+ * Indexes: led:all (every tid, by creation) · led:issues (tids with issues, by change) ·
+ * led:open (tids not yet pushed or rejected, by last state change: the requeue sweep's work list) ·
+ * led:agencies (set of agencies seen). Every script passes led:open as KEYS[4] and now-ms as ARGV[5].
  */
 
 const STATE_FN = `
@@ -51,12 +55,19 @@ end
 local function settle(k)
   local st = computeState(k)
   redis.call('HSET', k, 'st', st)
+  -- open index: a record leaves it only as pushed or rejected, so one that is neither and has
+  -- not moved for a while is found by the requeue sweep without scanning the whole ledger
+  local tid = redis.call('HGET', k, 'tid')
+  if tid then
+    if st == 'pushed' or st == 'rejected' then redis.call('ZREM', KEYS[4], tid)
+    else redis.call('ZADD', KEYS[4], ARGV[5], tid) end
+  end
   return st
 end
 `;
 
 /**
- * accept — KEYS: rec, hist, allIndex. ARGV: v, fp, encRaw, nowIso, nowMs, tid, src, ag, lid, channel
+ * accept — KEYS: rec, hist, allIndex, openIndex, agencies. ARGV: v, fp, encRaw, nowIso, nowMs, tid, src, ag, lid, channel
  * → { outcome, latest, state, needsMap(0|1) }
  * outcome: accepted | unchanged | older | conflict (same version, other content: stored and flagged)
  */
@@ -83,6 +94,7 @@ end
 if cur == 0 then
   redis.call('HSET', k, 'src', ARGV[7], 'ag', ARGV[8], 'lid', ARGV[9], 'tid', ARGV[6], 'created', now)
   redis.call('ZADD', KEYS[3], 'NX', nowMs, ARGV[6])
+  if ARGV[8] ~= '_' then redis.call('SADD', KEYS[5], ARGV[8]) end
 end
 local rvs = split(redis.call('HGET', k, 'rvs'))
 local have = false
@@ -97,7 +109,7 @@ return { outcome, v, st, 1 }
 `;
 
 /**
- * saveMapped — KEYS: rec, hist, issuesIndex. ARGV: v, fp, mapver, nowIso, nowMs, issuesJson, blockedCsv, n,
+ * saveMapped — KEYS: rec, hist, issuesIndex, openIndex. ARGV: v, fp, mapver, nowIso, nowMs, issuesJson, blockedCsv, n,
  *   then n × (kind, encBody, mh, localId)
  * → { 'saved'|'stale', toPushCsv, state }
  */
@@ -137,7 +149,7 @@ return { 'saved', table.concat(toPush, ','), st }
 `;
 
 /**
- * pushResult — KEYS: rec, hist, issuesIndex. ARGV: kind, v, outcome, nowIso, nowMs, nid, pmh, issuesJson, errJson, detail
+ * pushResult — KEYS: rec, hist, issuesIndex, openIndex. ARGV: kind, v, outcome, nowIso, nowMs, nid, pmh, issuesJson, errJson, detail
  * outcome: pushed | superseded | rejected | retrying. → { state }
  */
 export const PUSH_RESULT = `${STATE_FN}
@@ -176,4 +188,27 @@ if st == 'pushed' then
   if removed then redis.call('HSET', k, 'rvs', table.concat(keep, ',')) end
 end
 return { st }
+`;
+
+/**
+ * mapFailed — a map job used up its attempts (catalogues unreachable, Redis, ledger key, …):
+ * version `v` becomes a stored rejection with the reason, like a mapping error would.
+ * KEYS: rec, hist, issuesIndex, openIndex. ARGV: v, fp12, nowIso, detail, nowMs, issuesJson, errJson
+ * → { 'rejected' | 'stale' | 'mapped', state, source } — stale: a newer version or other content arrived
+ * (it has its own job); mapped: this version was mapped meanwhile (nothing to reject).
+ */
+export const MAP_FAILED = `${STATE_FN}
+local k, hk = KEYS[1], KEYS[2]
+local v, now = tonumber(ARGV[1]), ARGV[3]
+local f = redis.call('HMGET', k, 'v', 'mv', 'mfp', 'st', 'src')
+local cur = tonumber(f[1]) or 0
+if cur == 0 then return { 'stale', '' } end
+local fp = redis.call('HGET', k, 'rh:' .. v)
+if v ~= cur or not fp or string.sub(fp, 1, string.len(ARGV[2])) ~= ARGV[2] then return { 'stale', f[4] or '' } end
+if tonumber(f[2]) == v and f[3] == fp then return { 'mapped', f[4] or '' } end
+redis.call('HSET', k, 'mv', v, 'mfp', fp, 'mapver', 'map-failed', 'kinds', '', 'blocked', '', 'issues', ARGV[6], 'err', ARGV[7], 'updated', now)
+redis.call('ZADD', KEYS[3], ARGV[5], redis.call('HGET', k, 'tid'))
+local st = settle(k)
+history(hk, now, 'rejected', v, ARGV[4])
+return { 'rejected', st, f[5] or '' }
 `;

@@ -11,7 +11,7 @@ import type { RecordKind } from '../contract/schemas.js';
 import { MA_NGUON_RE } from '../contract/schemas.js';
 import { Ledger, ledgerCipherFromConfig, type GateInput, type LedgerStatus, type ReportedIssue } from '../ledger/index.js';
 import { queueSpecs, type QueueName } from '../../queues/catalog.js';
-import { connectRedis, openQueues, queueCounts, findMapper, type Queues } from './infra.js';
+import { connectRedis, openQueues, queueCounts, findMapper, redisReady, type Queues } from './infra.js';
 import { acceptedRecords, registerQueueDepthSource } from '../metrics.js';
 import { logger } from '../log/logger.js';
 
@@ -71,6 +71,8 @@ export interface PipelineOptions {
   redis?: Redis;
   /** Mappers by source name, used before mappers/registry.ts (tests, embedding). */
   mappers?: Record<string, SourceMapper>;
+  /** Queue handles to enqueue on (tests inject failing ones); closed by the pipeline. */
+  queues?: Queues;
 }
 
 const log = () => logger().child({ component: 'pipeline' });
@@ -80,11 +82,15 @@ export function createPipeline(cfg: Config, opts: PipelineOptions = {}): Pipelin
   const redis = opts.redis ?? connectRedis(cfg.REDIS_URL, { name: 'kntc-pipeline-q' });
   const ledgerRedis = opts.redis ?? connectRedis(cfg.REDIS_URL, { name: 'kntc-pipeline-l', autoPipeline: true });
   const ledger = new Ledger(ledgerRedis, cfg.KNTC_PREFIX, ledgerCipherFromConfig(cfg));
-  let queues: Queues | undefined;
+  let queues: Queues | undefined = opts.queues;
   const q = (): Queues => (queues ??= openQueues(cfg, redis));
   const specs = queueSpecs(cfg);
   const unregister = registerQueueDepthSource(() => queueCounts(q()));
 
+  // Storing (ledger.gate) and enqueueing (addBulk) are two Redis calls: when the enqueue fails the
+  // caller gets an error (503) and may resend, but the record is already stored. The workers'
+  // requeue sweep (src/worker/requeue.ts) finds such records and enqueues their jobs, so an
+  // accepted-then-failed enqueue is never a record that sits `received` for ever.
   async function accept(source: string, raws: unknown[], via: { channel: 'api' | 'cli'; keyId?: string }): Promise<AcceptResult[]> {
     const mapper = await findMapper(source, opts.mappers);
     if (!mapper) throw new PipelineError('UNKNOWN_SOURCE', `unknown source ${JSON.stringify(source)}`);
@@ -177,21 +183,7 @@ export function createPipeline(cfg: Config, opts: PipelineOptions = {}): Pipelin
         history: s.history, outputs: s.outputs,
       };
     },
-    async ready() {
-      try {
-        await redis.ping();
-      } catch (e) {
-        return { ok: false, reason: `Redis unreachable: ${(e as Error).message}` };
-      }
-      try {
-        const r = (await redis.config('GET', 'maxmemory-policy')) as string[];
-        const policy = r[1];
-        if (policy !== 'noeviction') return { ok: false, reason: `Redis maxmemory-policy is ${policy ?? 'unknown'}; it must be noeviction (queued jobs and ledger entries must never be evicted)` };
-        return { ok: true };
-      } catch (e) {
-        return { ok: false, reason: `cannot read Redis maxmemory-policy (CONFIG GET refused: ${(e as Error).message}); make sure it is noeviction` };
-      }
-    },
+    ready: () => redisReady(redis),
     counts: () => queueCounts(q()),
     listIssues: (qq) => ledger.listIssues(qq),
     async close() {

@@ -54,6 +54,23 @@ export async function queueCounts(queues: Partial<Queues>): Promise<Record<strin
   return out;
 }
 
+/** Redis reachable AND maxmemory-policy = noeviction (queued jobs and ledger entries must never be evicted). */
+export async function redisReady(redis: Redis): Promise<{ ok: boolean; reason?: string }> {
+  try {
+    await redis.ping();
+  } catch (e) {
+    return { ok: false, reason: `Redis unreachable: ${(e as Error).message}` };
+  }
+  try {
+    const r = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    const policy = r[1];
+    if (policy !== 'noeviction') return { ok: false, reason: `Redis maxmemory-policy is ${policy ?? 'unknown'}; it must be noeviction (queued jobs and ledger entries must never be evicted)` };
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, reason: `cannot read Redis maxmemory-policy (CONFIG GET refused: ${(e as Error).message}); make sure it is noeviction` };
+  }
+}
+
 /** The mapper of a source: test/embedding overrides first, then mappers/registry.ts. */
 export async function findMapper(name: string, overrides?: Record<string, SourceMapper>): Promise<SourceMapper | undefined> {
   const o = overrides?.[name];

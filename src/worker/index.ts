@@ -2,6 +2,10 @@
  * `startWorkers`: the map, push and dedupe consumers of one worker process. Any
  * number of such processes may run against one Redis. Processors are idempotent, so
  * a job re-run after its worker died (BullMQ stalled-job recovery) is harmless.
+ * Besides the consumers, every process runs the requeue sweep (src/worker/requeue.ts),
+ * those consuming `dedupe` run the periodic link pull and duplicate sweep, both under
+ * Redis locks so replicas take turns, and with a metrics port it serves /metrics and
+ * /health/* (src/worker/http.ts).
  */
 import { Worker, Queue, type Job, type JobsOptions, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -10,16 +14,19 @@ import type { Catalogues, SourceMapper } from '../../mappers/types.js';
 import type { HoSoDon } from '../contract/schemas.js';
 import { Ledger, ledgerCipherFromConfig } from '../ledger/index.js';
 import { QUEUE_NAMES, BACKOFF_TYPE, backoffDelay, queueSpecs, type QueueName, type QueueSpec } from '../../queues/catalog.js';
-import { connectRedis, openQueues, queueCounts, findMapper } from '../pipeline/infra.js';
+import { connectRedis, openQueues, queueCounts, findMapper, redisReady } from '../pipeline/infra.js';
 import { processMap, type PushRequest } from './map.js';
 import { processPush, RetryableFailure } from '../push/processor.js';
+import { withTimeout, isLastAttempt, storeMapFailure, storePushFailure, JobTimeout } from './exhausted.js';
+import { scheduleRequeue, type RequeueResult } from './requeue.js';
+import { startWorkerHttp, type WorkerHttp } from './http.js';
 import { BatchSender, type BatchSenderOptions } from '../push/batcher.js';
 import type { NationalPort } from '../push/port.js';
 import { createNationalClient, type NationalClient } from '../national/client.js';
 import { CatalogueStore, type CatalogueSource } from '../national/catalogue-store.js';
 import { localToday } from '../push/priority.js';
 import { computeLinkage } from '../dedupe/features.js';
-import { registerQueueDepthSource, national429 } from '../metrics.js';
+import { registerQueueDepthSource, national429, registry } from '../metrics.js';
 import { logger } from '../log/logger.js';
 
 export interface StartWorkersOptions {
@@ -39,21 +46,38 @@ export interface StartWorkersOptions {
   workerOptions?: Partial<Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'drainDelay'>>;
   batch?: BatchSenderOptions;
   now?: () => Date;
+  /** Per-queue attempt timeout (default queues/catalog.ts timeoutMs; tests shorten it). */
+  jobTimeoutMs?: Partial<Record<QueueName, number>>;
+  /** Requeue sweep timing (default REQUEUE_INTERVAL_SEC / REQUEUE_GRACE_SEC; interval 0 = off). */
+  requeue?: { everyMs?: number; graceMs?: number };
+  /** Periodic duplicate link pull / sweep (default DEDUPE_*; 0 = off). Only where the dedupe queue is consumed. */
+  dedupeSchedule?: { pullEveryMs?: number; sweepEveryMs?: number; sweepMax?: number; agencies?: string[] };
+  /** Serve /metrics and /health/* on this port (default WORKER_METRICS_PORT; 0 = off). */
+  metricsPort?: number;
 }
 
 export interface RunningWorkers {
   close(): Promise<void>;
   readonly ledger: Ledger;
   counts(): Promise<Record<string, Record<string, number>>>;
+  /** Redis reachable with noeviction, and not closing. */
+  ready(): Promise<{ ok: boolean; reason?: string }>;
+  /** Run the requeue sweep now (under its lock); undefined when another replica holds it or the sweep is off. */
+  requeueNow(): Promise<RequeueResult | undefined>;
+  /** URL of the metrics/health endpoint when it is on. */
+  readonly metricsUrl?: string;
 }
 
 type DedupeProcessor = (data: { tid: string; v: number; maHoSo: string }, deps: { ledger: Ledger; client: NationalPort; cfg: Config }) => Promise<unknown>;
+type DedupeScheduler = (deps: { ledger: Ledger; client: unknown; cfg: Config }, opts: {
+  agencies: string[] | (() => Promise<string[]>); pullEveryMs?: number; sweepEveryMs?: number; sweepMax?: number;
+}) => { stop(): Promise<void> };
 
 /** src/dedupe/processor.ts, loaded only by processes that consume the dedupe queue. */
-async function loadDedupe(): Promise<{ process: DedupeProcessor; close(): Promise<void> } | undefined> {
+async function loadDedupe(): Promise<{ process: DedupeProcessor; schedule: DedupeScheduler; close(): Promise<void> } | undefined> {
   try {
     const mod = await import('../dedupe/processor.js');
-    return { process: mod.processDedupe as DedupeProcessor, close: mod.closeDedupeStores };
+    return { process: mod.processDedupe as DedupeProcessor, schedule: mod.scheduleDedupe as DedupeScheduler, close: mod.closeDedupeStores };
   } catch (e) {
     logger().child({ component: 'worker' }).warn({ err: (e as Error).message }, 'dedupe processor not loadable');
     return undefined;
@@ -96,11 +120,6 @@ function bulkAdder<T>(queue: Queue, toJob: (x: T) => { name: string; data: unkno
     pending.jobs.push(...jobs);
     pending.waiters.push({ resolve, reject });
   });
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_r, rej) => { t = setTimeout(() => rej(new Error(`${what} timed out after ${ms} ms`)), ms); t.unref(); })]).finally(() => clearTimeout(t));
 }
 
 export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}): Promise<RunningWorkers> {
@@ -157,26 +176,50 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}):
   const dedupe = names.includes('dedupe') ? await loadDedupe() : undefined;
   if (names.includes('dedupe') && !dedupe) log.warn('dedupe processor unavailable: dedupe jobs are acknowledged without work');
 
+  const timeoutOf = (q: QueueName): number => opts.jobTimeoutMs?.[q] ?? specs[q].timeoutMs;
+
+  // Each attempt runs under its queue's timeout INSIDE the failure handling: a timed-out or
+  // failed attempt is retried by BullMQ, and the last one leaves a stored rejection with the
+  // reason. The job then completes (no failed job left); only if even that cannot be stored
+  // (Redis) does the job fail, and the requeue sweep gives the record a new job later.
   const processors: Record<QueueName, (job: Job) => Promise<unknown>> = {
-    map: (job) => processMap(specs.map.schema.parse(job.data), {
-      ledger, mapperFor: (s) => findMapper(s, opts.mappers), catalogues, clock, enqueuePush, log,
-    }),
-    push: async (job) => {
+    map: async (job) => {
+      const data = specs.map.schema.parse(job.data);
       try {
-        return await processPush({ data: specs.push.schema.parse(job.data), attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 }, {
-          ledger, sender, client, log, linkage: (b: HoSoDon) => computeLinkage(b, linkageSecret), ...(afterPush ? { afterPush } : {}),
-        });
+        return await withTimeout(processMap(data, {
+          ledger, mapperFor: (s) => findMapper(s, opts.mappers), catalogues, clock, enqueuePush, log,
+        }), timeoutOf('map'), 'map');
       } catch (e) {
-        if (e instanceof RetryableFailure) throw e;
-        // Unexpected (bug, Redis trouble): retried by BullMQ; on the last attempt keep a reviewable rejection.
-        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-          const d = specs.push.schema.parse(job.data);
-          await ledger.pushResult(d.tid, d.kind, d.v, {
-            outcome: 'rejected', error: { code: 'LOI_NOI_BO', message: (e as Error).message },
-            issues: [{ code: 'LOI_NOI_BO', severity: 'error', source: '', recordKind: d.kind, message: 'Lỗi nội bộ của kết nối khi gửi hồ sơ; cần kỹ thuật viên kiểm tra.' }],
-          }).catch(() => undefined);
+        if (!isLastAttempt(job)) throw e;
+        const attempts = job.opts.attempts ?? 1;
+        try {
+          if (await storeMapFailure(ledger, data, e, attempts, log)) return { outcome: 'rejected', pushes: 0, code: 'KNTC_MAP_FAILED' };
+          return { outcome: 'stale', pushes: 0 };
+        } catch {
+          throw e;
         }
-        throw e;
+      }
+    },
+    push: async (job) => {
+      const data = specs.push.schema.parse(job.data);
+      try {
+        return await withTimeout(processPush({ data, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 }, {
+          ledger, sender, client, log, linkage: (b: HoSoDon) => computeLinkage(b, linkageSecret), ...(afterPush ? { afterPush } : {}),
+        }), timeoutOf('push'), 'push');
+      } catch (e) {
+        // (processPush itself turns a retryable national error on the last attempt into a rejection.)
+        if (!isLastAttempt(job)) {
+          if (e instanceof JobTimeout) {
+            await ledger.pushResult(data.tid, data.kind, data.v, { outcome: 'retrying', error: { code: 'KNTC_PUSH_TIMEOUT', message: e.message } }).catch(() => undefined);
+          }
+          throw e;
+        }
+        try {
+          const code = await storePushFailure(ledger, data, e, job.opts.attempts ?? 1, log);
+          return { outcome: 'rejected', code, version: data.v };
+        } catch {
+          throw e;
+        }
       }
     },
     dedupe: async (job) => {
@@ -189,7 +232,7 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}):
   const workers: Worker[] = [];
   for (const name of names) {
     const spec = specs[name] as QueueSpec;
-    const w = new Worker(name, (job) => withTimeout(processors[name](job), spec.timeoutMs, `${name} job`), {
+    const w = new Worker(name, (job) => processors[name](job), {
       connection: conn,
       prefix: cfg.KNTC_PREFIX,
       concurrency: conc(name),
@@ -209,12 +252,44 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}):
   const unregister = registerQueueDepthSource(() => queueCounts(producers));
   log.info({ queues: names, concurrency: names.map((n) => `${n}=${conc(n)}`).join(',') }, 'workers started');
 
+  // Recovery: records stored but not moved by any job (enqueue failed after the ledger write, a
+  // job lost) get their job again — at start, then periodically, one replica at a time.
+  const requeueEvery = opts.requeue?.everyMs ?? cfg.REQUEUE_INTERVAL_SEC * 1000;
+  const requeue = requeueEvery > 0
+    ? scheduleRequeue({
+      ledger, queues: { map: producers.map, push: producers.push }, specs: { map: specs.map, push: specs.push },
+      today: clock.today, log, now: () => now().getTime(), redis: ledgerConn, prefix: cfg.KNTC_PREFIX,
+    }, { everyMs: requeueEvery, graceMs: opts.requeue?.graceMs ?? cfg.REQUEUE_GRACE_SEC * 1000 })
+    : undefined;
+
+  // Duplicate link pull and sweep, in processes that consume the dedupe queue (one replica at a time).
+  const ds = opts.dedupeSchedule;
+  const pullAgencies = ds?.agencies ?? cfg.DEDUPE_PULL_AGENCIES;
+  const dedupeTimer = dedupe
+    ? dedupe.schedule({ ledger, client, cfg }, {
+      agencies: pullAgencies.length ? pullAgencies : () => ledger.agencies(),
+      pullEveryMs: ds?.pullEveryMs ?? cfg.DEDUPE_PULL_INTERVAL_SEC * 1000,
+      sweepEveryMs: ds?.sweepEveryMs ?? cfg.DEDUPE_SWEEP_INTERVAL_SEC * 1000,
+      sweepMax: ds?.sweepMax ?? cfg.DEDUPE_SWEEP_MAX,
+    })
+    : undefined;
+
   let closing: Promise<void> | undefined;
-  return {
+  const ready = async (): Promise<{ ok: boolean; reason?: string }> => (closing ? { ok: false, reason: 'shutting down' } : redisReady(ledgerConn));
+  let http: WorkerHttp | undefined;
+  const running: RunningWorkers = {
     ledger,
     counts: () => queueCounts(producers),
+    ready,
+    requeueNow: async () => requeue?.runNow(),
+    get metricsUrl() {
+      return http?.url;
+    },
     close() {
       closing ??= (async () => {
+        await http?.close().catch(() => undefined);
+        await requeue?.stop();
+        await dedupeTimer?.stop();
         unregister();
         clearInterval(poll429);
         stopCatalogues();
@@ -230,4 +305,17 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}):
       return closing;
     },
   };
+  const metricsPort = opts.metricsPort ?? cfg.WORKER_METRICS_PORT;
+  if (metricsPort > 0) {
+    try {
+      http = await startWorkerHttp({
+        host: cfg.WORKER_METRICS_HOST, port: metricsPort, adminToken: cfg.KNTC_ADMIN_TOKEN.reveal(), registry, ready,
+        log: logger().child({ component: 'worker-http' }),
+      });
+    } catch (e) {
+      await running.close(); // e.g. port in use: do not leave consumers running behind a failed start
+      throw e;
+    }
+  }
+  return running;
 }

@@ -13,6 +13,15 @@ import { bamNoiDung } from '../contract/hash.js';
 import type { Ledger } from '../ledger/index.js';
 import { pushPriority } from '../push/priority.js';
 import { mapOutcomes } from '../metrics.js';
+import { RetryableFailure } from '../push/processor.js';
+
+/** The national catalogues could not be had (not cached in Redis yet and the national side unreachable): transient. */
+export class CataloguesUnavailable extends RetryableFailure {
+  constructor(cause: unknown) {
+    super('KNTC_CATALOGUES_UNAVAILABLE', `national catalogues unavailable: ${String((cause as Error)?.message ?? cause).slice(0, 200)}`);
+    this.name = 'CataloguesUnavailable';
+  }
+}
 
 export interface PushRequest { tid: string; kind: RecordKind; v: number; f: string; priority: number }
 
@@ -50,7 +59,12 @@ export async function processMap(data: { tid: string; v: number; f: string }, d:
   if (snap.raw === undefined || !snap.fingerprint) return { outcome: 'skipped', pushes: 0 };
   const mapper = await d.mapperFor(snap.source);
   if (!mapper) throw new Error(`no mapper for source ${snap.source}`);
-  const catalogues = await d.catalogues();
+  let catalogues: Catalogues;
+  try {
+    catalogues = await d.catalogues();
+  } catch (e) {
+    throw new CataloguesUnavailable(e); // retried for the job's whole budget, then a stored KNTC_MAP_FAILED rejection
+  }
 
   let records: { kind: RecordKind; body: HoSoDon | LuotTiep; localId: string; hash: string }[] = [];
   let blocked: RecordKind[] = [];

@@ -10,6 +10,7 @@ interface WorkerOpts {
   queues: QueueName[];
   dedupe: boolean;
   graceMs: number;
+  metricsPort?: number;
 }
 
 const positiveInt = (v: string): number => {
@@ -32,6 +33,11 @@ export function registerWorker(program: Command): void {
     .option('-c, --concurrency <n>', 'jobs in parallel per queue (push gets 4×: pushes wait on the network and are sent in batches) (default WORKER_CONCURRENCY)', positiveInt)
     .option('-q, --queues <list>', `comma-separated queues to consume (${QUEUE_NAMES.join(',')})`, queueList, [...QUEUE_NAMES])
     .option('--no-dedupe', 'do not enqueue duplicate searches after pushes')
+    .option('--metrics-port <port>', 'serve GET /metrics (Authorization: Bearer KNTC_ADMIN_TOKEN) and /health/live, /health/ready on this port, 0 = off (default WORKER_METRICS_PORT)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port 0–65535');
+      return n;
+    })
     .option('--grace-ms <ms>', 'on SIGINT/SIGTERM, wait this long for in-flight jobs before exiting (unfinished jobs are picked up again by any worker)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
@@ -43,18 +49,28 @@ ${QUEUE_NAMES.map((n) => `  ${n.padEnd(7)} ${specs[n].doc} attempts ${specs[n].a
 
 Run as many worker processes as needed, on any machines sharing REDIS_URL and KNTC_PREFIX.
 A killed worker loses nothing: its jobs are found stalled and re-run; pushes are idempotent
-(ledger + national Idempotency-Key + DA_TON_TAI resolution).
-Settings: REDIS_URL, KNTC_PREFIX, WORKER_CONCURRENCY, JOB_ATTEMPTS, JOB_BACKOFF_MS, NATIONAL_* (see kntc config).
+(ledger + national Idempotency-Key + DA_TON_TAI resolution). A job whose attempts are used up
+leaves a stored rejection with the reason (kntc status / issues), never a silent failed job.
+Every worker runs the requeue sweep at start and every REQUEUE_INTERVAL_SEC: records stored but
+not moving for REQUEUE_GRACE_SEC (e.g. the enqueue failed after the ledger write) get their job
+again, same job id. Workers consuming "dedupe" pull duplicate links every DEDUPE_PULL_INTERVAL_SEC
+and re-check own records every DEDUPE_SWEEP_INTERVAL_SEC. Replicas take turns (Redis locks).
+Settings: REDIS_URL, KNTC_PREFIX, WORKER_CONCURRENCY, JOB_ATTEMPTS, JOB_BACKOFF_MS, REQUEUE_*,
+DEDUPE_*, WORKER_METRICS_PORT/HOST, KNTC_ADMIN_TOKEN, NATIONAL_* (see kntc config).
 Shutdown: SIGINT/SIGTERM stop taking jobs, finish or hand back in-flight ones, then exit; a second signal exits at once.
 
 Examples:
   kntc worker
   kntc worker --queues push --concurrency 16
-  kntc worker --queues map,push --no-dedupe`)
+  kntc worker --queues map,push --no-dedupe
+  kntc worker --metrics-port 9464`)
     .action(async (opts: WorkerOpts) => {
       const cfg = loadConfig(process.env);
       const log = logger().child({ component: 'worker-cli' });
-      const w = await startWorkers(cfg, { queues: opts.queues, dedupe: opts.dedupe, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) });
+      const w = await startWorkers(cfg, {
+        queues: opts.queues, dedupe: opts.dedupe, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+        ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
+      });
       let stopping = false;
       const stop = (signal: string): void => {
         if (stopping) {
