@@ -246,19 +246,41 @@ const HUY: Spec = { t: 'obj', f: { lyDo: str({ min: 1, multiline: true }) } };
 const esc = (k: string | number) => String(k).replace(/~/g, '~0').replace(/\//g, '~1');
 const join = (p: string, k: string | number) => `${p}/${esc(k)}`;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const cpLen = (s: string) => {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-};
-// Unicode Cc = C0 controls, DEL and C1 controls.
-const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
-const CONTROL_EXCEPT_LF_RE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
+/**
+ * Fields of an object spec with their pointer token escaped once: the spec tables are
+ * static, so escaping every key of every body again (two regex replaces per field) was
+ * a large share of a validation.
+ */
+interface FieldSpec {
+  readonly key: string;
+  /** `/` + the RFC 6901-escaped key. */
+  readonly tok: string;
+  readonly spec: Spec;
+}
+const FIELDS = new WeakMap<Record<string, Spec>, readonly FieldSpec[]>();
+function fieldsOf(f: Record<string, Spec>): readonly FieldSpec[] {
+  let out = FIELDS.get(f);
+  if (!out) {
+    out = Object.entries(f).map(([key, spec]) => ({ key, tok: `/${esc(key)}`, spec }));
+    FIELDS.set(f, out);
+  }
+  return out;
+}
+
+/**
+ * Year-month-day of a DATE_RE string is a real calendar date — the same answer as the
+ * Date.UTC round trip it replaces (years 0–99 included, which Date.UTC maps to 19xx and
+ * so never round-trip), without a Date object per field.
+ */
 function realDate(s: string): boolean {
-  const [y, m, d] = s.split('-').map(Number) as [number, number, number];
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+  const y = Number(s.slice(0, 4));
+  const m = Number(s.slice(5, 7));
+  const d = Number(s.slice(8, 10));
+  if (y < 100 || m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = m === 2 ? (leap ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+  return d <= days;
 }
 
 const TYPE_NAME: Record<Spec['t'], string> = {
@@ -278,7 +300,8 @@ class Collector {
     if (structural) this.bad.add(truong);
   }
   ok(p: string): boolean {
-    return !this.bad.has(p);
+    // valid bodies have no bad pointer: skip hashing the (often freshly concatenated) pointer
+    return this.bad.size === 0 || !this.bad.has(p);
   }
   /** Codes of a catalogue, or undefined when it is not available in this context. */
   items(name: CatalogueName): Set<string> | undefined {
@@ -293,62 +316,97 @@ class Collector {
   }
 }
 
+function typeErr(c: Collector, spec: Spec, v: unknown, p: string): void {
+  c.add('type', p, v === null ? `Giá trị null không hợp lệ, cần ${TYPE_NAME[spec.t]}` : `Sai kiểu dữ liệu, cần ${TYPE_NAME[spec.t]}`, true);
+}
+
+// No closures in here: this runs for every field of every body (and under tsx each closure also costs a __name call).
 function walk(c: Collector, spec: Spec, v: unknown, p: string): void {
   if (v === undefined) {
     if (!spec.opt) c.add('required', p, 'Thiếu trường bắt buộc', true);
     return;
   }
-  const typeErr = () => c.add('type', p, v === null ? `Giá trị null không hợp lệ, cần ${TYPE_NAME[spec.t]}` : `Sai kiểu dữ liệu, cần ${TYPE_NAME[spec.t]}`, true);
   switch (spec.t) {
     case 'str': {
-      if (typeof v !== 'string') return typeErr();
+      if (typeof v !== 'string') return typeErr(c, spec, v, p);
       return checkString(c, spec, v, p);
     }
     case 'int': {
-      if (typeof v !== 'number' || !Number.isInteger(v)) return typeErr();
+      if (typeof v !== 'number' || !Number.isInteger(v)) return typeErr(c, spec, v, p);
       if (spec.values && !spec.values.includes(v)) return c.add('number-range', p, `Giá trị phải là một trong ${spec.values.join(', ')}`, true);
       if (spec.min !== undefined && v < spec.min) return c.add('number-range', p, `Giá trị phải ≥ ${spec.min}`, true);
       if (spec.max !== undefined && v > spec.max) return c.add('number-range', p, `Giá trị phải ≤ ${spec.max}`, true);
       return;
     }
     case 'num':
-      if (typeof v !== 'number' || !Number.isFinite(v)) return typeErr();
+      if (typeof v !== 'number' || !Number.isFinite(v)) return typeErr(c, spec, v, p);
       return;
     case 'bool':
-      if (typeof v !== 'boolean') return typeErr();
+      if (typeof v !== 'boolean') return typeErr(c, spec, v, p);
       return;
     case 'rec': {
-      if (!isObj(v)) return typeErr();
+      if (!isObj(v)) return typeErr(c, spec, v, p);
       const bytes = Buffer.byteLength(JSON.stringify(v), 'utf8');
       if (bytes > spec.maxBytes) c.add('size', p, `Dữ liệu vượt quá ${spec.maxBytes} byte`, true);
       return;
     }
     case 'arr': {
-      if (!Array.isArray(v)) return typeErr();
+      if (!Array.isArray(v)) return typeErr(c, spec, v, p);
       if ((spec.min !== undefined && v.length < spec.min) || (spec.max !== undefined && v.length > spec.max)) {
         c.add('array-size', p, `Danh sách phải có từ ${spec.min ?? 0} đến ${spec.max} phần tử`, true);
       }
-      v.forEach((item, i) => walk(c, spec.of, item, join(p, i)));
+      // holes are skipped, as forEach did
+      for (let i = 0, n = v.length; i < n; i++) if (i in v) walk(c, spec.of, v[i], `${p}/${i}`);
       return;
     }
     case 'obj': {
-      if (!isObj(v)) return typeErr();
+      if (!isObj(v)) return typeErr(c, spec, v, p);
       for (const k of Object.keys(v)) {
         if (!(k in spec.f)) c.add('unknown-field', join(p, k), 'Trường không có trong đặc tả', true);
       }
-      for (const [k, s] of Object.entries(spec.f)) walk(c, s, v[k], join(p, k));
+      for (const f of fieldsOf(spec.f)) walk(c, f.spec, v[f.key], p + f.tok);
       return;
     }
   }
 }
 
+/**
+ * UTF-16 units that are NFC whatever surrounds them: U+0000–U+02FF (Basic Latin to Spacing
+ * Modifiers) and U+1E00–U+1EFF (Latin Extended Additional, the precomposed Vietnamese
+ * letters). None is a combining mark, none composes with a neighbour and none changes under
+ * NFC (checked exhaustively over every pair), so a text made only of them — nearly every
+ * Vietnamese text — is NFC without running normalize().
+ */
+const nfcStable = (u: number): boolean => u < 0x300 || (u >= 0x1e00 && u < 0x1f00);
+
 function checkString(c: Collector, spec: StrSpec, v: string, p: string): void {
-  if (v.normalize('NFC') !== v) return c.add('text-nfc', p, 'Văn bản phải ở dạng chuẩn Unicode NFC', true);
-  if ((spec.multiline ? CONTROL_EXCEPT_LF_RE : CONTROL_RE).test(v)) {
+  // One pass for the three character-level facts, instead of normalize + a regex + a code-point iterator.
+  let stable = true; // every unit NFC-stable (so the text is NFC)
+  let control = false; // a Unicode Cc (C0, DEL, C1), \n excepted in multiline fields
+  let pairs = 0; // surrogate pairs: the length in code points is v.length - pairs
+  const n = v.length;
+  for (let i = 0; i < n; i++) {
+    const u = v.charCodeAt(i);
+    if (u < 0x20) {
+      if (u !== 0x0a || !spec.multiline) control = true;
+    } else if (u >= 0x7f && u <= 0x9f) control = true;
+    else if (!nfcStable(u)) {
+      stable = false;
+      if (u >= 0xd800 && u <= 0xdbff && i + 1 < n) {
+        const next = v.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) {
+          pairs++;
+          i++;
+        }
+      }
+    }
+  }
+  if (!stable && v.normalize('NFC') !== v) return c.add('text-nfc', p, 'Văn bản phải ở dạng chuẩn Unicode NFC', true);
+  if (control) {
     return c.add('text-control', p, spec.multiline ? 'Văn bản chứa ký tự điều khiển (chỉ cho phép xuống dòng)' : 'Văn bản chứa ký tự điều khiển', true);
   }
   if (v.trim() !== v) return c.add('text-trim', p, 'Văn bản có khoảng trắng thừa ở đầu hoặc cuối', true);
-  const len = cpLen(v);
+  const len = n - pairs;
   const max = spec.max ?? 500;
   if (len > max || (spec.min !== undefined && len < spec.min)) {
     return c.add('length', p, spec.min !== undefined ? `Độ dài phải từ ${spec.min} đến ${max} ký tự` : `Độ dài tối đa ${max} ký tự`, true);
@@ -373,10 +431,10 @@ const get = (o: unknown, k: string): unknown => (isObj(o) ? o[k] : undefined);
 function checkPerson(c: Collector, person: unknown, p: string): void {
   if (!isObj(person)) return;
   const diaChi = person.diaChi;
-  const pd = join(p, 'diaChi');
+  const pd = `${p}/diaChi`;
   if (isObj(diaChi) && c.ok(pd)) {
     const maTinh = diaChi.maTinh;
-    const pt = join(pd, 'maTinh');
+    const pt = `${pd}/maTinh`;
     const tinh = c.items('tinh');
     let tinhOk = false;
     if (typeof maTinh === 'string' && c.ok(pt) && tinh) {
@@ -385,7 +443,7 @@ function checkPerson(c: Collector, person: unknown, p: string): void {
       else c.add('catalogue', pt, 'Mã tỉnh không có trong danh mục tinh', true);
     }
     const maXa = diaChi.maXa;
-    const px = join(pd, 'maXa');
+    const px = `${pd}/maXa`;
     if (typeof maXa === 'string' && c.ok(px) && typeof maTinh === 'string' && c.ok(pt) && c.ctx.catalogues.get('xa').length) {
       const cur = c.ctx.catalogues.byCode('xa', maXa);
       const curTinh = cur?.maTinh ?? cur?.maCha;
@@ -401,13 +459,13 @@ function checkPerson(c: Collector, person: unknown, p: string): void {
       }
     }
   }
-  const pn = join(p, 'namSinh');
+  const pn = `${p}/namSinh`;
   const thisYear = Number(c.ctx.today.slice(0, 4));
   if (typeof person.namSinh === 'number' && c.ok(pn) && (person.namSinh < 1900 || person.namSinh > thisYear)) {
     c.add('date-range', pn, `Năm sinh phải từ 1900 đến ${thisYear}`, true);
   }
   const so = person.soDinhDanh;
-  const ps = join(p, 'soDinhDanh');
+  const ps = `${p}/soDinhDanh`;
   if (typeof so !== 'string' || !c.ok(ps)) return;
   if (!/^\d{12}$/.test(so)) return c.add('cccd-format', ps, 'Số định danh (CCCD) phải gồm đúng 12 chữ số; CMND 9 số ghi ở giayTo');
   const oldProvinces = c.items('tinh-truoc-2025') ?? PRE_2025_PROVINCES;
@@ -422,7 +480,7 @@ function checkPerson(c: Collector, person: unknown, p: string): void {
     c.add('cccd-year', ps, 'Số định danh không khớp năm sinh');
   }
   const gioiTinh = person.gioiTinh;
-  if ((gioiTinh === 'NAM' || gioiTinh === 'NU') && c.ok(join(p, 'gioiTinh')) && (g % 2 === 0 ? 'NAM' : 'NU') !== gioiTinh) {
+  if ((gioiTinh === 'NAM' || gioiTinh === 'NU') && c.ok(`${p}/gioiTinh`) && (g % 2 === 0 ? 'NAM' : 'NU') !== gioiTinh) {
     c.add('cccd-sex', ps, 'Số định danh không khớp giới tính');
   }
 }
@@ -447,8 +505,8 @@ function checkPeopleCount(c: Collector, people: unknown, listPtr: string, soNguo
     if (soNguoi < people.length) c.add('xf-so-nguoi', '/soNguoi', 'Số người phải không nhỏ hơn số người được liệt kê');
     if (soNguoi >= 5) {
       people.forEach((per, i) => {
-        if (isObj(per) && per.laDaiDien !== true && c.ok(join(join(listPtr, i), 'laDaiDien'))) {
-          c.add('xf-dai-dien', join(join(listPtr, i), 'laDaiDien'), 'Đơn đông người: người được liệt kê phải là người đại diện (laDaiDien: true)');
+        if (isObj(per) && per.laDaiDien !== true && c.ok(`${listPtr}/${i}/laDaiDien`)) {
+          c.add('xf-dai-dien', `${listPtr}/${i}/laDaiDien`, 'Đơn đông người: người được liệt kê phải là người đại diện (laDaiDien: true)');
         }
       });
     }
@@ -460,19 +518,38 @@ function dateAt(c: Collector, o: unknown, k: string, p: string): string | undefi
   return typeof v === 'string' && c.ok(p) ? v : undefined;
 }
 
+/** `linh-vuc` codes and the codes that are some item's parent (groups), per catalogue snapshot. */
+const LINH_VUC_TREES = new WeakMap<readonly unknown[], { codes: Set<unknown>; parents: Set<unknown> }>();
+const V1_LINH_VUC_TREE = {
+  codes: new Set<unknown>(V1_CATALOGUES['linh-vuc'].map((r) => r[0])),
+  parents: new Set<unknown>(V1_CATALOGUES['linh-vuc'].flatMap((r) => (r.length > 2 ? [(r as readonly string[])[2]] : []))),
+};
+function linhVucTree(items: readonly { ma: string; maCha?: string }[]): { codes: Set<unknown>; parents: Set<unknown> } {
+  if (!items.length) return V1_LINH_VUC_TREE;
+  let t = LINH_VUC_TREES.get(items);
+  if (!t) {
+    t = { codes: new Set(items.map((i) => i.ma)), parents: new Set(items.flatMap((i) => (i.maCha !== undefined ? [i.maCha] : []))) };
+    LINH_VUC_TREES.set(items, t);
+  }
+  return t;
+}
+
+/** Field `k` of the body is present and passed its structural checks. */
+function okv(c: Collector, b: Record<string, unknown>, k: string): boolean {
+  return c.ok('/' + k) && b[k] !== undefined;
+}
+
 function semanticHoSoDon(c: Collector, b: Record<string, unknown>): void {
   const today = c.ctx.today;
   // linh-vuc must be a leaf
   if (typeof b.linhVuc === 'string' && c.ok('/linhVuc')) {
-    const items = c.ctx.catalogues.get('linh-vuc');
-    const rows: { ma: string; maCha?: string }[] = items.length
-      ? items.map((i) => ({ ma: i.ma, ...(i.maCha !== undefined ? { maCha: i.maCha } : {}) }))
-      : V1_CATALOGUES['linh-vuc'].map((r) => ({ ma: r[0], ...(r.length > 2 ? { maCha: (r as readonly string[])[2] as string } : {}) }));
-    if (!rows.some((r) => r.ma === b.linhVuc)) c.add('catalogue', '/linhVuc', 'Mã không có trong danh mục linh-vuc', true);
-    else if (rows.some((r) => r.maCha === b.linhVuc)) c.add('linh-vuc-leaf', '/linhVuc', 'Lĩnh vực phải là mã chi tiết (mã lá), không phải nhóm', true);
+    const tree = linhVucTree(c.ctx.catalogues.get('linh-vuc'));
+    if (!tree.codes.has(b.linhVuc)) c.add('catalogue', '/linhVuc', 'Mã không có trong danh mục linh-vuc', true);
+    else if (tree.parents.has(b.linhVuc)) c.add('linh-vuc-leaf', '/linhVuc', 'Lĩnh vực phải là mã chi tiết (mã lá), không phải nhóm', true);
   }
   // rule 1, 2
-  if (Array.isArray(b.nguoiDungDon)) b.nguoiDungDon.forEach((per, i) => checkPerson(c, per, `/nguoiDungDon/${i}`));
+  // (a hole is not an object: checkPerson ignores it, as forEach skipped it)
+  if (Array.isArray(b.nguoiDungDon)) for (let i = 0; i < b.nguoiDungDon.length; i++) checkPerson(c, b.nguoiDungDon[i], `/nguoiDungDon/${i}`);
   // rule 3
   const nhan = dateAt(c, b, 'ngayNhanDon', '/ngayNhanDon');
   if (nhan && (nhan < '2000-01-01' || nhan > today)) c.add('date-range', '/ngayNhanDon', nhan > today ? 'Ngày nhận đơn ở tương lai' : 'Ngày nhận đơn trước 01/01/2000');
@@ -493,17 +570,16 @@ function semanticHoSoDon(c: Collector, b: Record<string, unknown>): void {
     });
   }
   // rule 4
-  const okv = (k: string) => c.ok('/' + k) && b[k] !== undefined;
   const people = Array.isArray(b.nguoiDungDon) && c.ok('/nguoiDungDon') ? b.nguoiDungDon : undefined;
-  if (okv('anDanh') && people) {
+  if (okv(c, b, 'anDanh') && people) {
     if (b.anDanh === false && people.length === 0) c.add('xf-an-danh-requires-petitioner', '/nguoiDungDon', 'Đơn không nặc danh phải có ít nhất một người đứng đơn');
     if (b.anDanh === true && people.length > 0) c.add('xf-an-danh-no-petitioner', '/nguoiDungDon', 'Đơn nặc danh không được ghi người đứng đơn');
   }
   checkPeopleCount(c, b.nguoiDungDon, '/nguoiDungDon', b.soNguoi);
-  if (okv('loaiDon') && okv('baoMatDanhTinh') && b.loaiDon === 'TO_CAO' && b.baoMatDanhTinh !== true) {
+  if (okv(c, b, 'loaiDon') && okv(c, b, 'baoMatDanhTinh') && b.loaiDon === 'TO_CAO' && b.baoMatDanhTinh !== true) {
     c.add('xf-to-cao-bao-mat', '/baoMatDanhTinh', 'Đơn tố cáo phải giữ bí mật danh tính người tố cáo (baoMatDanhTinh: true)');
   }
-  if (okv('nguonDon') && (b.nguonDon === 'CQ_CHUYEN' || b.nguonDon === 'DBQH_HDND') && b.coQuanChuyenDen === undefined) {
+  if (okv(c, b, 'nguonDon') && (b.nguonDon === 'CQ_CHUYEN' || b.nguonDon === 'DBQH_HDND') && b.coQuanChuyenDen === undefined) {
     c.add('xf-co-quan-chuyen-den', '/coQuanChuyenDen', 'Đơn do cơ quan, đại biểu chuyển đến phải ghi cơ quan chuyển đến');
   }
   const huong = isObj(xuLy) && c.ok('/xuLy') && c.ok('/xuLy/huong') ? xuLy.huong : undefined;
@@ -515,7 +591,7 @@ function semanticHoSoDon(c: Collector, b: Record<string, unknown>): void {
     if (xuLy === undefined) c.add('xf-giai-quyet-thu-ly', '/xuLy', 'Có thông tin giải quyết thì phải có xử lý với hướng thụ lý');
     else if (typeof huong === 'string' && huong !== 'THU_LY') c.add('xf-giai-quyet-thu-ly', '/xuLy/huong', 'Có thông tin giải quyết thì hướng xử lý phải là thụ lý (THU_LY)');
   }
-  if (okv('dieuKienXuLy') && b.dieuKienXuLy === 'KHONG_DU_DIEU_KIEN') {
+  if (okv(c, b, 'dieuKienXuLy') && b.dieuKienXuLy === 'KHONG_DU_DIEU_KIEN') {
     if (c.ok('/xuLy')) {
       if (xuLy === undefined) c.add('xf-khong-du-huong', '/xuLy', 'Đơn không đủ điều kiện xử lý phải ghi hướng xử lý (trả lại, lưu đơn hoặc hướng dẫn)');
       else if (typeof huong === 'string' && !['TRA_LAI', 'LUU_DON', 'HUONG_DAN'].includes(huong)) {
@@ -526,13 +602,13 @@ function semanticHoSoDon(c: Collector, b: Record<string, unknown>): void {
       c.add('xf-khong-du-ly-do', '/lyDoKhongDu', 'Đơn không đủ điều kiện xử lý phải ghi lý do');
     }
   }
-  if (okv('loaiDon') && okv('dieuKienXuLy') && (b.loaiDon === 'KHIEU_NAI' || b.loaiDon === 'TO_CAO') && b.dieuKienXuLy === 'DU_DIEU_KIEN' && b.doiTuongBiKNTC === undefined) {
+  if (okv(c, b, 'loaiDon') && okv(c, b, 'dieuKienXuLy') && (b.loaiDon === 'KHIEU_NAI' || b.loaiDon === 'TO_CAO') && b.dieuKienXuLy === 'DU_DIEU_KIEN' && b.doiTuongBiKNTC === undefined) {
     c.add('xf-doi-tuong', '/doiTuongBiKNTC', 'Đơn khiếu nại, tố cáo đủ điều kiện phải ghi đối tượng bị khiếu nại, tố cáo');
   }
 }
 
 function semanticLuotTiep(c: Collector, b: Record<string, unknown>): void {
-  if (Array.isArray(b.congDan)) b.congDan.forEach((per, i) => checkPerson(c, per, `/congDan/${i}`));
+  if (Array.isArray(b.congDan)) for (let i = 0; i < b.congDan.length; i++) checkPerson(c, b.congDan[i], `/congDan/${i}`);
   const ngay = dateAt(c, b, 'ngayTiep', '/ngayTiep');
   if (ngay && (ngay < '2000-01-01' || ngay > c.ctx.today)) c.add('date-range', '/ngayTiep', ngay > c.ctx.today ? 'Ngày tiếp ở tương lai' : 'Ngày tiếp trước 01/01/2000');
   checkPeopleCount(c, b.congDan, '/congDan', b.soNguoi);
@@ -550,7 +626,7 @@ export function validateDetailed(kind: 'ho-so-don' | 'luot-tiep', body: unknown,
   return c.out;
 }
 
-const strip = (f: RuleFailure[]): ChiTietLoi[] => f.map(({ truong, ma, thongDiep }) => ({ truong, ma, thongDiep }));
+const strip = (f: RuleFailure[]): ChiTietLoi[] => (f.length === 0 ? [] : f.map(({ truong, ma, thongDiep }) => ({ truong, ma, thongDiep })));
 
 /** The request bodies other than records that the validator checks (§1 text rules + their field rules). */
 export type RequestBodyKind = 'lien-ket-trung' | 'tim-trung' | 'huy';
