@@ -76,6 +76,7 @@ export const SETTINGS = {
   // --- ledger
   LEDGER_ENCRYPTION_KEY: { schema: secret, default: 'ZGVtby1vbmx5LWtleS0zMi1ieXRlcy1sb25nLSEhISE=', secret: true, doc: 'Base64 32-byte AES-256-GCM key for personal fields at rest. The default is for the demo only.' },
   LEDGER_KEY_ID: { schema: z.string().min(1).max(32), default: 'demo1', doc: 'Id stored with every encrypted value, for key rotation.' },
+  LEDGER_OLD_KEYS: { schema: secret, default: '', secret: true, doc: 'Earlier ledger keys still to be read after a rotation, as `id=base64[,id2=base64…]` (new values are always written with LEDGER_ENCRYPTION_KEY under LEDGER_KEY_ID).' },
   // --- data and simulator
   DVHC_DATA_PATH: { schema: z.string(), default: '', doc: 'Folder with units-2025.json and units-before-2025-07.json for the simulator (empty: ../shared/data/dvhc if present, else the built-in sample).' },
   DON_VI_PATH: { schema: z.string(), default: '', doc: 'Agency catalogue JSON for the simulator (empty: ../shared/data/don-vi.json if present, else the built-in sample).' },

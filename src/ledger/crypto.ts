@@ -27,8 +27,8 @@ export function parseKey(b64: string): Buffer {
 }
 
 /**
- * Extra decryption keys from `id=base64,id2=base64` (env LEDGER_OLD_KEYS; rotation).
- * Kept out of the config table on purpose: it is only needed during a rotation.
+ * Extra decryption keys from `id=base64,id2=base64` (setting LEDGER_OLD_KEYS, a secret): during a
+ * rotation, values written under an earlier key id stay readable while new ones use the new key.
  */
 export function parseOldKeys(spec: string | undefined): Record<string, Buffer> {
   const out: Record<string, Buffer> = {};

@@ -131,8 +131,9 @@ function parseJson<T>(s: string | null | undefined, fallback: T): T {
 const num = (s: string | null | undefined): number => (s ? Number(s) || 0 : 0);
 const KINDS: readonly RecordKind[] = ['ho-so-don', 'luot-tiep'];
 
-export function ledgerCipherFromConfig(cfg: Pick<Config, 'LEDGER_ENCRYPTION_KEY' | 'LEDGER_KEY_ID'>, env: NodeJS.ProcessEnv = process.env): LedgerCipher {
-  return new LedgerCipher({ keyId: cfg.LEDGER_KEY_ID, key: parseKey(cfg.LEDGER_ENCRYPTION_KEY.reveal()), oldKeys: parseOldKeys(env.LEDGER_OLD_KEYS) });
+export function ledgerCipherFromConfig(cfg: Pick<Config, 'LEDGER_ENCRYPTION_KEY' | 'LEDGER_KEY_ID' | 'LEDGER_OLD_KEYS'>): LedgerCipher {
+  const old = cfg.LEDGER_OLD_KEYS.reveal();
+  return new LedgerCipher({ keyId: cfg.LEDGER_KEY_ID, key: parseKey(cfg.LEDGER_ENCRYPTION_KEY.reveal()), oldKeys: parseOldKeys(old === '' ? undefined : old) });
 }
 
 type Scripted = Redis & {

@@ -2,7 +2,8 @@
 import { describe, it, expect } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { LedgerCipher, parseOldKeys } from '../../src/ledger/crypto.js';
-import { trackingIdOf } from '../../src/ledger/index.js';
+import { trackingIdOf, ledgerCipherFromConfig } from '../../src/ledger/index.js';
+import { loadConfig, describeConfig } from '../../config/index.js';
 import { pushPriority, dueDate } from '../../src/push/priority.js';
 import { backoffDelay, queueSpecs, PAYLOADS } from '../../queues/catalog.js';
 import { BatchSender } from '../../src/push/batcher.js';
@@ -38,6 +39,14 @@ describe('ledger encryption', () => {
     expect(rotated.decrypt(enc, 'a')).toBe('cũ');
     expect(rotated.encrypt('mới', 'a').startsWith('k2:')).toBe(true);
     expect(() => new LedgerCipher({ keyId: 'k2', key: k2 }).decrypt(enc, 'a')).toThrow(/no ledger key with id k1/);
+  });
+  it('rotation from the settings: LEDGER_OLD_KEYS keeps values of the earlier key readable, and is a secret', () => {
+    const enc = new LedgerCipher({ keyId: 'k1', key: k1 }).encrypt('cũ', 'a');
+    const cfg = loadConfig({ LEDGER_ENCRYPTION_KEY: k2.toString('base64'), LEDGER_KEY_ID: 'k2', LEDGER_OLD_KEYS: `k1=${k1.toString('base64')}` });
+    expect(ledgerCipherFromConfig(cfg).decrypt(enc, 'a')).toBe('cũ');
+    expect(JSON.stringify(describeConfig(cfg))).not.toContain(k1.toString('base64'));
+    const without = loadConfig({ LEDGER_ENCRYPTION_KEY: k2.toString('base64'), LEDGER_KEY_ID: 'k2' });
+    expect(() => ledgerCipherFromConfig(without).decrypt(enc, 'a')).toThrow(/no ledger key with id k1/);
   });
   it('fingerprints are keyed', () => {
     expect(new LedgerCipher({ keyId: 'k1', key: k1 }).fingerprint('x')).not.toBe(new LedgerCipher({ keyId: 'k2', key: k2 }).fingerprint('x'));
