@@ -277,7 +277,9 @@ export async function pullLinks(maDonVi: string, deps: DedupeDeps): Promise<{ se
       review: active && l.mucDo === 'NGHI_TRUNG' && prev?.status !== 'confirmed',
     };
     if (!prev || prev.origin === 'national') {
-      rec.reasons = l.lyDo ? [l.lyDo] : [`Liên kết do hệ thống ${l.taoBoi} tạo (mức ${l.mucDo})`];
+      // Another connector's lyDo is free text we cannot vouch for (it might name a người tố cáo), so it is
+      // neither stored nor shown: officers see who linked, at what level and score.
+      rec.reasons = [pulledReason(l)];
       rec.decidedAt = l.capNhatLuc;
     }
     await store.savePair(rec);
@@ -288,6 +290,12 @@ export async function pullLinks(maDonVi: string, deps: DedupeDeps): Promise<{ se
   if (max && max !== since) await store.setLinkCursor(maDonVi, max);
   log().info({ maDonVi, seen, added, removed }, 'dedupe: links pulled');
   return { seen, added, removed };
+}
+
+/** The one reason shown for a link pulled from the national side (no text of the other connector). */
+export function pulledReason(l: { taoBoi: string; mucDo: string; diem: number }): string {
+  const level = l.mucDo === 'TRUNG' ? 'trùng' : 'nghi trùng';
+  return `Liên kết ${level} do hệ thống ${l.taoBoi} tạo, điểm ${l.diem.toFixed(3)} (lý do do hệ thống khác ghi không được hiển thị vì có thể chứa thông tin cá nhân)`;
 }
 
 /** The pair's record this deployment sent (the national path names it), else `a`. */
