@@ -18,8 +18,14 @@ import { isWithin, parentPointer } from './pointer.js';
 export class Draft {
   readonly body: Record<string, unknown> = {};
   readonly issues: Issue[] = [];
-  /** national pointer → source pointer */
+  /** national pointer → source pointer (built from `pending` only when a source is looked up) */
   private readonly srcOf = new Map<string, string>();
+  /**
+   * `from` calls not yet in `srcOf`, as [national, source, national, source, …] in call order.
+   * A mapping makes ~50 `from` calls and, on the happy path, never looks one up: appending two
+   * strings is much cheaper than hashing freshly built pointers into a Map.
+   */
+  private pending: string[] = [];
   /** National pointers already explained by a mapper error (or deliberately not checked). */
   private readonly handled: string[] = [];
   /** Suggestions for the officer (may contain petition text: stored like the raw record, never logged). */
@@ -29,12 +35,18 @@ export class Draft {
 
   /** Remember that `national` came from `source`. */
   from(national: string, source: string): this {
-    this.srcOf.set(national, source);
+    this.pending.push(national, source);
     return this;
   }
 
   /** Source pointer for a national pointer: the longest registered prefix, else the record root. */
   sourceFor(national: string): string {
+    if (this.pending.length) {
+      // replayed in call order, so a later `from` for the same pointer wins, as with direct Map sets
+      const q = this.pending;
+      for (let i = 0; i < q.length; i += 2) this.srcOf.set(q[i]!, q[i + 1]!);
+      this.pending = [];
+    }
     let p = national;
     for (;;) {
       const s = this.srcOf.get(p);

@@ -18,15 +18,20 @@ interface Slot<T> {
 }
 
 function cache<T>(store: WeakMap<object, Slot<T>>, cat: Catalogues, names: CatalogueName[]): Map<string, T> {
-  const deps = names.map((n) => cat.get(n));
-  const anchor = deps[0]!;
+  const anchor = cat.get(names[0]!);
   let slot = store.get(anchor);
-  if (!slot || slot.deps.some((d, i) => d !== deps[i])) {
-    slot = { deps, map: new Map() };
+  if (!slot || !sameDeps(slot.deps, cat, names)) {
+    slot = { deps: names.map((n) => cat.get(n)), map: new Map() };
     store.set(anchor, slot);
   }
   if (slot.map.size >= MAX) slot.map.clear();
   return slot.map;
+}
+
+/** The slot's catalogue arrays are still the current ones (checked on every lookup, without allocating). */
+function sameDeps(deps: readonly (readonly unknown[])[], cat: Catalogues, names: CatalogueName[]): boolean {
+  for (let i = 0; i < names.length; i++) if (deps[i] !== cat.get(names[i]!)) return false;
+  return true;
 }
 
 const ADDRESS_DEPS: CatalogueName[] = ['xa', 'xa-truoc-2025', 'tinh', 'tinh-truoc-2025'];

@@ -41,8 +41,13 @@ export function assemble(meta: ResultMeta, finished: Finished[], extra: Issue[] 
   for (const i of all) {
     if (i.severity === 'error' && i.recordKind && !blocked.includes(i.recordKind) && !records.some((r) => r.kind === i.recordKind)) blocked.push(i.recordKind);
   }
+  // meta copied field by field (same key order as a spread): an object spread here was ~8% of a qldt mapping
   const out: MapResult = {
-    ...meta,
+    source: meta.source,
+    localId: meta.localId,
+    version: meta.version,
+    agency: meta.agency,
+    mappingVersion: meta.mappingVersion,
     ok: blocked.length === 0 && !all.some((i) => i.severity === 'error'),
     records,
     blocked,

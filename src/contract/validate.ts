@@ -378,6 +378,13 @@ function walk(c: Collector, spec: Spec, v: unknown, p: string): void {
  * Vietnamese text — is NFC without running normalize().
  */
 const nfcStable = (u: number): boolean => u < 0x300 || (u >= 0x1e00 && u < 0x1f00);
+/**
+ * Any unit that is not printable NFC-stable text (with \n in multiline fields): when none is
+ * found — the usual case — the text is NFC, has no control character and no surrogate, and
+ * the per-unit loop below is skipped (a regex scan is ~3× faster than charCodeAt in JS).
+ */
+const NOT_PLAIN = /[^\u0020-\u007e\u00a0-\u02ff\u1e00-\u1eff]/;
+const NOT_PLAIN_MULTILINE = /[^\n\u0020-\u007e\u00a0-\u02ff\u1e00-\u1eff]/;
 
 function checkString(c: Collector, spec: StrSpec, v: string, p: string): void {
   // One pass for the three character-level facts, instead of normalize + a regex + a code-point iterator.
@@ -385,18 +392,20 @@ function checkString(c: Collector, spec: StrSpec, v: string, p: string): void {
   let control = false; // a Unicode Cc (C0, DEL, C1), \n excepted in multiline fields
   let pairs = 0; // surrogate pairs: the length in code points is v.length - pairs
   const n = v.length;
-  for (let i = 0; i < n; i++) {
-    const u = v.charCodeAt(i);
-    if (u < 0x20) {
-      if (u !== 0x0a || !spec.multiline) control = true;
-    } else if (u >= 0x7f && u <= 0x9f) control = true;
-    else if (!nfcStable(u)) {
-      stable = false;
-      if (u >= 0xd800 && u <= 0xdbff && i + 1 < n) {
-        const next = v.charCodeAt(i + 1);
-        if (next >= 0xdc00 && next <= 0xdfff) {
-          pairs++;
-          i++;
+  if ((spec.multiline ? NOT_PLAIN_MULTILINE : NOT_PLAIN).test(v)) {
+    for (let i = 0; i < n; i++) {
+      const u = v.charCodeAt(i);
+      if (u < 0x20) {
+        if (u !== 0x0a || !spec.multiline) control = true;
+      } else if (u >= 0x7f && u <= 0x9f) control = true;
+      else if (!nfcStable(u)) {
+        stable = false;
+        if (u >= 0xd800 && u <= 0xdbff && i + 1 < n) {
+          const next = v.charCodeAt(i + 1);
+          if (next >= 0xdc00 && next <= 0xdfff) {
+            pairs++;
+            i++;
+          }
         }
       }
     }

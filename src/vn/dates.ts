@@ -15,8 +15,10 @@ const VN_OFFSET_MINUTES = 420;
 const pad2 = (n: number) => String(n).padStart(2, '0');
 const iso = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`;
 
+/** Days in month m (1–12) of year y (Gregorian), without a Date object per call. */
 function daysInMonth(y: number, m: number): number {
-  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
 const badFormat = (reason: string): DateResult => ({ ok: false, code: 'SAI_DINH_DANG', reason });
@@ -56,10 +58,10 @@ export function localDateOf(instant: string, offsetMinutes: number = VN_OFFSET_M
   if (typeof instant !== 'string') return badFormat('Thời điểm phải là chuỗi RFC 3339');
   const m = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/.exec(instant.trim());
   if (!m) return badFormat('Thời điểm không đúng định dạng RFC 3339 (ví dụ 2025-06-30T18:20:00+07:00)');
-  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
-  const day = checkYmd(y!, mo!, d!);
+  const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]), h = Number(m[4]), mi = Number(m[5]), sec = Number(m[6]);
+  const day = checkYmd(y, mo, d);
   if (!day.ok) return day;
-  if (h! > 23 || mi! > 59 || sec! > 60) return badDate('Giờ không hợp lệ');
+  if (h > 23 || mi > 59 || sec > 60) return badDate('Giờ không hợp lệ');
   let zone = 0;
   if (!m[8]) {
     const zh = Number(m[10]);
@@ -68,7 +70,7 @@ export function localDateOf(instant: string, offsetMinutes: number = VN_OFFSET_M
     zone = (m[9] === '-' ? -1 : 1) * (zh * 60 + zm);
   }
   if (!Number.isFinite(offsetMinutes)) return badFormat('Độ lệch múi giờ không hợp lệ');
-  const utcMs = Date.UTC(y!, mo! - 1, d!, h!, mi!, Math.min(sec!, 59)) - zone * 60_000;
+  const utcMs = Date.UTC(y, mo - 1, d, h, mi, Math.min(sec, 59)) - zone * 60_000;
   const local = new Date(utcMs + offsetMinutes * 60_000);
   return { ok: true, date: iso(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate()) };
 }

@@ -31,7 +31,8 @@ function asDigitsText(s: unknown): string | undefined {
 export function classifyIdNumber(s: unknown): IdNumber {
   const raw = asDigitsText(s);
   if (raw === undefined) return { kind: 'INVALID', reason: 'Số giấy tờ phải là chuỗi chữ số' };
-  const t = raw.replace(/[ \u00A0]+/g, '').normalize('NFC');
+  // all ASCII digits (the usual case): nothing to remove, NFC already
+  const t = /^\d+$/.test(raw) ? raw : raw.replace(/[ \u00A0]+/g, '').normalize('NFC');
   if (!t) return { kind: 'INVALID', reason: 'Số giấy tờ bị bỏ trống' };
   if (!/^\d+$/.test(t)) return { kind: 'INVALID', reason: 'Số giấy tờ chỉ được gồm chữ số' };
   if (t.length === 12) return { kind: 'CCCD', value: t };
@@ -76,7 +77,7 @@ export function checkCccd(
 export function normalizePhone(s: unknown): { ok: true; value: string } | { ok: false; reason: string } {
   const raw = asDigitsText(s);
   if (raw === undefined) return { ok: false, reason: 'Số điện thoại phải là chuỗi chữ số' };
-  const t = raw.normalize('NFC').trim();
+  const t = (/^[\x00-\x7f]*$/.test(raw) ? raw : raw.normalize('NFC')).trim(); // ASCII is NFC as it stands
   if (!t) return { ok: false, reason: 'Số điện thoại bị bỏ trống' };
   if (!/^\(?\+?[\d\s.\-()]+$/.test(t)) {
     return { ok: false, reason: 'Số điện thoại chứa ký tự không hợp lệ (hoặc ghi nhiều số)' };
