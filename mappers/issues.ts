@@ -67,6 +67,28 @@ export function formatMessage(code: string, params: IssueParams = {}): string {
     .replace(/:\s*\./g, '.');
 }
 
+/**
+ * formatMessage memoised: a message depends only on the code and its non-personal parameters
+ * (field pointers, catalogue names, validator reasons), which repeat from record to record,
+ * and formatting costs three regex replaces. Keys are length-prefixed, so no two parameter
+ * sets share one; the cache is emptied when it reaches MESSAGES_MAX.
+ */
+const messages = new Map<string, string>();
+const MESSAGES_MAX = 5000;
+function cachedMessage(code: string, truong: string, nhan: string | undefined, ma: string | undefined, chiTiet: string | undefined): string {
+  const n = nhan ?? '';
+  const m = ma ?? '';
+  const c = chiTiet ?? '';
+  const key = `${code.length}:${code}${truong.length}:${truong}${n.length}:${n}${m.length}:${m}${c}`;
+  let msg = messages.get(key);
+  if (msg === undefined) {
+    msg = formatMessage(code, { truong, nhan, ma, chiTiet });
+    if (messages.size >= MESSAGES_MAX) messages.clear();
+    messages.set(key, msg);
+  }
+  return msg;
+}
+
 export function defaultSeverity(code: string): Severity {
   return (ISSUE_CATALOGUE as Record<string, IssueDef>)[code]?.severity ?? 'error';
 }
@@ -89,7 +111,7 @@ export function makeIssue(code: IssueCode | string, i: IssueInput): Issue {
     code,
     severity: i.severity ?? defaultSeverity(code),
     source: i.source,
-    message: formatMessage(code, { ...i, truong: truong === '' ? '(bản ghi)' : truong }),
+    message: cachedMessage(code, truong === '' ? '(bản ghi)' : truong, i.nhan, i.ma, i.chiTiet),
   };
   if (i.national !== undefined) out.national = i.national;
   if (i.recordKind !== undefined) out.recordKind = i.recordKind;
@@ -101,6 +123,7 @@ export function makeIssue(code: IssueCode | string, i: IssueInput): Issue {
 
 /** Drop exact repeats (same code, severity, pointers and kind), keeping the first. */
 export function dedupIssues(issues: Issue[]): Issue[] {
+  if (issues.length < 2) return issues.slice(); // nothing can repeat
   const seen = new Set<string>();
   const out: Issue[] = [];
   for (const i of issues) {

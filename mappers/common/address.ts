@@ -46,7 +46,10 @@ export function resolveAddress(d: Draft, national: string, a: AddressInput, era:
     }
     const maXa = str(a.codes.maXa);
     const chiTiet = typeof a.codes.chiTiet === 'string' && a.codes.chiTiet.trim() !== '' ? cleanText(a.codes.chiTiet) : undefined;
-    r = addressCodes({ maTinh, ...(maXa ? { maXa } : {}), ...(chiTiet ? { chiTiet } : {}) }, era, cat);
+    const codes: { maTinh: string; maXa?: string; chiTiet?: string } = { maTinh };
+    if (maXa) codes.maXa = maXa;
+    if (chiTiet) codes.chiTiet = chiTiet;
+    r = addressCodes(codes, era, cat);
   }
   if (!r.ok) {
     d.add(r.code, { national, source: a.source, severity: 'error', hint: r.reason });

@@ -73,7 +73,7 @@ export function buildPerson(d: Draft, base: string, p: PersonInput, ctx: PersonC
     const raw = typeof p.idNumber === 'string' ? p.idNumber.trim() : p.idNumber;
     const id = classifyIdNumber(raw);
     if (id.kind === 'CCCD') {
-      const chk = checkCccd(id.value, { ...(namSinh !== undefined ? { namSinh } : {}), ...(gioiTinh ? { gioiTinh } : {}) });
+      const chk = checkCccd(id.value, { namSinh, gioiTinh }); // checkCccd skips an undefined one
       if (chk.ok) out.soDinhDanh = id.value;
       else d.add('DINH_DANH_KHONG_HOP_LE', { national, source: src, hint: chk.reason });
     } else if (id.kind === 'CMND') {
