@@ -38,13 +38,15 @@ const ADDRESS_DEPS: CatalogueName[] = ['xa', 'xa-truoc-2025', 'tinh', 'tinh-truo
 const addressStore = new WeakMap<object, Slot<AddressResult>>();
 const agencyStore = new WeakMap<object, Slot<AgencyMatch>>();
 
+/** Text addresses: one cache per era, keyed by the text itself (no key string to build per lookup). */
+const addressTextStores = { 'truoc-2025': new WeakMap<object, Slot<AddressResult>>(), 'hien-hanh': new WeakMap<object, Slot<AddressResult>>() };
+
 export function addressText(text: string, era: 'truoc-2025' | 'hien-hanh', cat: Catalogues): AddressResult {
-  const m = cache(addressStore, cat, ADDRESS_DEPS);
-  const key = `t\u0000${era}\u0000${text}`;
-  let r = m.get(key);
+  const m = cache(addressTextStores[era], cat, ADDRESS_DEPS);
+  let r = m.get(text);
   if (!r) {
     r = resolveAddressText(text, era, cat);
-    m.set(key, r);
+    m.set(text, r);
   }
   return r;
 }

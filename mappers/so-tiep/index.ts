@@ -50,13 +50,12 @@ export const COL = {
 export const EXPORT_KEY = '#xuat-luc';
 
 export type SoTiepRaw = Record<string, unknown>;
-/** Source pointer of a column (cached: the same dozen columns on every row), or of the i-th part of a cell. */
-const colPtr = new Map<string, string>();
-const P = (col: string, part?: number): string => {
-  let base = colPtr.get(col);
-  if (base === undefined) colPtr.set(col, (base = ptr(col)));
-  return part === undefined ? base : `${base}/${part}`;
-};
+/**
+ * Source pointer of each column (`/<column header>`, RFC 6901-escaped) and of the export stamp,
+ * built once: the same dozen columns on every row. The i-th part of a cell is `${SRC.x}/${i}`.
+ */
+const SRC = Object.fromEntries(Object.entries(COL).map(([k, col]) => [k, ptr(col)])) as Record<keyof typeof COL, string>;
+const SRC_EXPORT = ptr(EXPORT_KEY);
 
 // ------------------------------------------------------------------ version
 /** RFC 3339 instant → Vietnam-local yyyymmddhhmmss as an integer. */
@@ -149,21 +148,32 @@ const isX = (v: unknown) => typeof v === 'string' && /^\s*x\s*$/i.test(v);
 const PHIEU_CHUYEN = /Phiếu chuyển số\s+([^\s,;]+)\s+ngày\s+(\d{1,2}\/\d{1,2}\/\d{2,4})/iu;
 
 /** Citizens of the row: `Name - Address; Name - Address`, IDs positional in their own cell. */
+// (loops rather than map/filter callbacks: this runs for every row, and each callback is a closure)
 function citizens(raw: SoTiepRaw) {
-  const names = typeof raw[COL.hoTenDiaChi] === 'string' ? (raw[COL.hoTenDiaChi] as string).split(';').map((s) => s.trim()) : [];
+  const names = typeof raw[COL.hoTenDiaChi] === 'string' ? trimmedParts(raw[COL.hoTenDiaChi] as string) : [];
   while (names.length && names[names.length - 1] === '') names.pop();
-  const ids = typeof raw[COL.cmnd] === 'string' ? (raw[COL.cmnd] as string).split(';').map((s) => s.trim()) : [];
-  const extraIds = ids.slice(names.length).filter((x) => x !== '').length;
-  const list = names.map((cell, i) => {
+  const ids = typeof raw[COL.cmnd] === 'string' ? trimmedParts(raw[COL.cmnd] as string) : [];
+  let extraIds = 0;
+  for (let i = names.length; i < ids.length; i++) if (ids[i] !== '') extraIds++;
+  const list: { name: string; address: string | undefined; id: string; index: number }[] = [];
+  for (let i = 0; i < names.length; i++) {
+    const cell = names[i]!;
     const sep = cell.indexOf(' - ');
-    return {
+    list.push({
       name: sep >= 0 ? cell.slice(0, sep) : cell,
       address: sep >= 0 ? cell.slice(sep + 3) : undefined,
       id: ids[i] ?? '',
       index: i,
-    };
-  });
+    });
+  }
   return { list, extraIds };
+}
+
+/** `a; b ;` → ['a', 'b', ''] — parts trimmed, empty ones kept (positions matter). */
+function trimmedParts(cell: string): string[] {
+  const parts = cell.split(';');
+  for (let i = 0; i < parts.length; i++) parts[i] = parts[i]!.trim();
+  return parts;
 }
 
 function mapSoTiep(raw: SoTiepRaw, ctx: MapContext): MapResult {
@@ -193,11 +203,11 @@ function mapSoTiep(raw: SoTiepRaw, ctx: MapContext): MapResult {
   const maDonVi = typeof raw[COL.donVi] === 'string' ? (raw[COL.donVi] as string).trim() : undefined;
   for (const d of drafts) {
     const idField = d.kind === 'luot-tiep' ? 'maLuotTiepNguon' : 'maHoSoNguon';
-    d.from('/maDonVi', P(COL.donVi)).from(`/${idField}`, P(COL.id)).from('/phienBanNguon', P(EXPORT_KEY));
+    d.from('/maDonVi', SRC.donVi).from(`/${idField}`, SRC.id).from('/phienBanNguon', SRC_EXPORT);
     put(d.body, 'maDonVi', maDonVi || undefined);
     put(d.body, idField, localId || undefined);
     const v = exportVersion(raw[EXPORT_KEY]);
-    if (v === undefined) d.add('THIEU_PHIEN_BAN_XUAT', { national: '/phienBanNguon', source: EXPORT_KEY in raw ? P(EXPORT_KEY) : '' });
+    if (v === undefined) d.add('THIEU_PHIEN_BAN_XUAT', { national: '/phienBanNguon', source: EXPORT_KEY in raw ? SRC_EXPORT : '' });
     else d.body.phienBanNguon = v;
   }
 
@@ -206,7 +216,7 @@ function mapSoTiep(raw: SoTiepRaw, ctx: MapContext): MapResult {
   let ngay: string | undefined;
   for (const d of drafts) {
     const national = d.kind === 'luot-tiep' ? '/ngayTiep' : '/ngayNhanDon';
-    ngay = readDate(d, national, raw[COL.ngay], P(COL.ngay), { today, notFuture: true, required: true });
+    ngay = readDate(d, national, raw[COL.ngay], SRC.ngay, { today, notFuture: true, required: true });
     put(d.body, national.slice(1), ngay);
   }
   if (ngay) era = eraOf(ngay);
@@ -220,18 +230,18 @@ function mapSoTiep(raw: SoTiepRaw, ctx: MapContext): MapResult {
   let loaiDon: string | undefined;
   for (const d of drafts) {
     const national = d.kind === 'luot-tiep' ? '/phanLoai' : '/loaiDon';
-    loaiDon = readLabel(d, national, label, P(COL.phanLoai), LOAI_DON_LABELS, 'loai-don', cat, { required: true });
+    loaiDon = readLabel(d, national, label, SRC.phanLoai, LOAI_DON_LABELS, 'loai-don', cat, { required: true });
     put(d.body, national.slice(1), loaiDon);
-    d.from('/soNguoi', P(COL.phanLoai));
-    if (countText === '') d.add('THIEU_TRUONG', { national: '/soNguoi', source: P(COL.phanLoai) });
-    else if (!/^\d{1,6}$/.test(countText)) d.add('SAI_KIEU', { national: '/soNguoi', source: P(COL.phanLoai) });
+    d.from('/soNguoi', SRC.phanLoai);
+    if (countText === '') d.add('THIEU_TRUONG', { national: '/soNguoi', source: SRC.phanLoai });
+    else if (!/^\d{1,6}$/.test(countText)) d.add('SAI_KIEU', { national: '/soNguoi', source: SRC.phanLoai });
     else soNguoi = d.body.soNguoi = Number(countText);
   }
 
   // ---- content
   for (const d of drafts) {
     const national = d.kind === 'luot-tiep' ? '/noiDung' : '/noiDungTomTat';
-    put(d.body, national.slice(1), readText(d, national, raw[COL.noiDung], P(COL.noiDung), { multiline: true, required: true }));
+    put(d.body, national.slice(1), readText(d, national, raw[COL.noiDung], SRC.noiDung, { multiline: true, required: true }));
   }
 
   // ---- citizens (both records, each at its own national pointer)
@@ -240,14 +250,18 @@ function mapSoTiep(raw: SoTiepRaw, ctx: MapContext): MapResult {
   const pctx = { catalogues: cat, era, year: Number(today.slice(0, 4)) };
   for (const d of drafts) {
     const list = d.kind === 'luot-tiep' ? 'congDan' : 'nguoiDungDon';
-    d.from(`/${list}`, P(COL.hoTenDiaChi));
-    const out = people.map((c) => buildPerson(d, `/${list}/${c.index}`, {
-      hoTen: c.name, hoTenSource: P(COL.hoTenDiaChi, c.index),
-      idNumber: c.id, idSource: P(COL.cmnd, c.index),
-      ...(c.address !== undefined ? { address: { text: c.address, source: P(COL.hoTenDiaChi, c.index) } } : {}),
-      laDaiDien: daiDien,
-    }, pctx));
-    if (extraIds > 0) d.add('CONG_DAN_KHONG_KHOP', { national: `/${list}`, source: P(COL.cmnd) });
+    d.from(`/${list}`, SRC.hoTenDiaChi);
+    const out: Record<string, unknown>[] = [];
+    for (const c of people) {
+      const cellSource = `${SRC.hoTenDiaChi}/${c.index}`;
+      out.push(buildPerson(d, `/${list}/${c.index}`, {
+        hoTen: c.name, hoTenSource: cellSource,
+        idNumber: c.id, idSource: `${SRC.cmnd}/${c.index}`,
+        address: c.address !== undefined ? { text: c.address, source: cellSource } : undefined,
+        laDaiDien: daiDien,
+      }, pctx));
+    }
+    if (extraIds > 0) d.add('CONG_DAN_KHONG_KHOP', { national: `/${list}`, source: SRC.cmnd });
     d.body[list] = out;
   }
 
@@ -257,40 +271,41 @@ function mapSoTiep(raw: SoTiepRaw, ctx: MapContext): MapResult {
   const chuyenName = filled.chuyen && !isX(chuyenCell) ? chuyenCell : undefined;
 
   // luot-tiep
-  lt.from('/ketQua', P(COL.thuLy)).from('/coQuanDaGiaiQuyet', P(COL.coQuanDaGq)).from('/ghiChu', P(COL.ghiChu));
+  lt.from('/ketQua', SRC.thuLy).from('/coQuanDaGiaiQuyet', SRC.coQuanDaGq).from('/ghiChu', SRC.ghiChu);
   const ketQua: Record<string, unknown> = {};
   if (nHandling > 1) {
-    for (const d of drafts) d.add('XU_LY_MAU_THUAN', { national: d.kind === 'luot-tiep' ? '/ketQua/huong' : '/xuLy/huong', source: P(COL.thuLy) });
+    for (const d of drafts) d.add('XU_LY_MAU_THUAN', { national: d.kind === 'luot-tiep' ? '/ketQua/huong' : '/xuLy/huong', source: SRC.thuLy });
     hs?.skip('/dieuKienXuLy');
   } else if (filled.thuLy) ketQua.huong = 'NHAN_DON';
   else if (filled.chuyen) {
     ketQua.huong = 'CHUYEN_DON';
-    lt.from('/ketQua/maDonViNhan', P(COL.chuyen));
+    lt.from('/ketQua/maDonViNhan', SRC.chuyen);
     const ma = chuyenName !== undefined
-      ? readAgencyName(lt, '/ketQua/maDonViNhan', chuyenName, P(COL.chuyen), cat, { severity: 'warning', warningCode: 'DON_VI_NHAN_KHONG_XAC_DINH' })
+      ? readAgencyName(lt, '/ketQua/maDonViNhan', chuyenName, SRC.chuyen, cat, { severity: 'warning', warningCode: 'DON_VI_NHAN_KHONG_XAC_DINH' })
       : undefined;
-    if (chuyenName === undefined) lt.add('DON_VI_NHAN_KHONG_XAC_DINH', { national: '/ketQua/maDonViNhan', source: P(COL.chuyen) });
+    if (chuyenName === undefined) lt.add('DON_VI_NHAN_KHONG_XAC_DINH', { national: '/ketQua/maDonViNhan', source: SRC.chuyen });
     put(ketQua, 'maDonViNhan', ma);
   } else ketQua.huong = 'HUONG_DAN'; // "Trả lại đơn và hướng dẫn", or nothing filled: the citizen was guided
   if (receivedDon && localId) ketQua.maHoSoNguon = localId;
   lt.body.hinhThuc = 'TRUC_TIEP';
   lt.body.ketQua = ketQua;
-  put(lt.body, 'coQuanDaGiaiQuyet', readText(lt, '/coQuanDaGiaiQuyet', raw[COL.coQuanDaGq], P(COL.coQuanDaGq), { multiline: true }));
-  const ghiChu = [theoDoi ? `Theo dõi kết quả giải quyết: ${theoDoi}` : undefined, readText(lt, '/ghiChu', raw[COL.ghiChu], P(COL.ghiChu), { multiline: true })]
-    .filter((x): x is string => !!x).join('\n');
+  put(lt.body, 'coQuanDaGiaiQuyet', readText(lt, '/coQuanDaGiaiQuyet', raw[COL.coQuanDaGq], SRC.coQuanDaGq, { multiline: true }));
+  const followUp = theoDoi ? `Theo dõi kết quả giải quyết: ${theoDoi}` : undefined;
+  const note = readText(lt, '/ghiChu', raw[COL.ghiChu], SRC.ghiChu, { multiline: true });
+  const ghiChu = followUp && note ? `${followUp}\n${note}` : followUp || note;
   if (ghiChu) lt.body.ghiChu = ghiChu;
 
   // ho-so-don
   if (hs) {
     hs.body.nguonDon = 'TRUC_TIEP';
-    hs.from('/linhVuc', P(COL.noiDung));
+    hs.from('/linhVuc', SRC.noiDung);
     // The form has no field column: sent explicitly unclassified, with a warning to reclassify.
     hs.body.linhVuc = 'KHAC.KHAC';
-    hs.add('LINH_VUC_CHUA_PHAN_LOAI', { national: '/linhVuc', source: P(COL.noiDung) });
+    hs.add('LINH_VUC_CHUA_PHAN_LOAI', { national: '/linhVuc', source: SRC.noiDung });
     hs.body.anDanh = false;
-    hs.from('/baoMatDanhTinh', P(COL.phanLoai));
+    hs.from('/baoMatDanhTinh', SRC.phanLoai);
     hs.body.baoMatDanhTinh = loaiDon === 'TO_CAO';
-    hs.from('/dieuKienXuLy', P(COL.thuLy)).from('/xuLy', P(COL.thuLy)).from('/lyDoKhongDu', P(COL.traLai));
+    hs.from('/dieuKienXuLy', SRC.thuLy).from('/xuLy', SRC.thuLy).from('/lyDoKhongDu', SRC.traLai);
     const xuLy: Record<string, unknown> = {};
     if (nHandling === 1) {
       if (filled.thuLy) {
@@ -300,23 +315,23 @@ function mapSoTiep(raw: SoTiepRaw, ctx: MapContext): MapResult {
         // "Trả lại đơn và hướng dẫn": not for this body to handle; the đơn goes back with guidance
         hs.body.dieuKienXuLy = 'KHONG_DU_DIEU_KIEN';
         hs.body.lyDoKhongDu = theoDoi ?? 'Trả lại đơn và hướng dẫn công dân gửi đến cơ quan có thẩm quyền (Sổ tiếp công dân).';
-        hs.from('/lyDoKhongDu', theoDoi ? P(COL.theoDoi) : P(COL.traLai)).from('/xuLy', P(COL.traLai));
+        hs.from('/lyDoKhongDu', theoDoi ? SRC.theoDoi : SRC.traLai).from('/xuLy', SRC.traLai);
         xuLy.huong = 'TRA_LAI';
       } else {
         hs.body.dieuKienXuLy = 'DU_DIEU_KIEN';
         xuLy.huong = 'CHUYEN_DON';
-        hs.from('/xuLy', P(COL.chuyen)).from('/xuLy/maDonViNhan', P(COL.chuyen));
-        put(xuLy, 'maDonViNhan', chuyenName !== undefined ? readAgencyName(hs, '/xuLy/maDonViNhan', chuyenName, P(COL.chuyen), cat) : undefined);
+        hs.from('/xuLy', SRC.chuyen).from('/xuLy/maDonViNhan', SRC.chuyen);
+        put(xuLy, 'maDonViNhan', chuyenName !== undefined ? readAgencyName(hs, '/xuLy/maDonViNhan', chuyenName, SRC.chuyen, cat) : undefined);
       }
       // handling date: the transfer slip's date when the follow-up column cites one, else the reception day
       let ngayXuLy = ngay;
       const m = theoDoi ? PHIEU_CHUYEN.exec(theoDoi) : null;
       if (m && xuLy.huong === 'CHUYEN_DON') {
         xuLy.soVanBan = m[1];
-        hs.from('/xuLy/soVanBan', P(COL.theoDoi)).from('/xuLy/ngayXuLy', P(COL.theoDoi));
+        hs.from('/xuLy/soVanBan', SRC.theoDoi).from('/xuLy/ngayXuLy', SRC.theoDoi);
         const r = parseLocalDate(m[2]);
         if (r.ok && (!ngay || r.date >= ngay) && r.date <= today) ngayXuLy = r.date;
-        else hs.add('NGAY_KHONG_HOP_LE', { national: '/xuLy/ngayXuLy', source: P(COL.theoDoi) });
+        else hs.add('NGAY_KHONG_HOP_LE', { national: '/xuLy/ngayXuLy', source: SRC.theoDoi });
       }
       if (ngayXuLy) xuLy.ngayXuLy = ngayXuLy;
       else hs.skip('/xuLy'); // the reception date itself is wrong and already reported
@@ -326,17 +341,18 @@ function mapSoTiep(raw: SoTiepRaw, ctx: MapContext): MapResult {
     // content would be a guess: the ho-so-don waits for an officer (samples README, open point).
     if ((loaiDon === 'KHIEU_NAI' || loaiDon === 'TO_CAO') && hs.body.dieuKienXuLy === 'DU_DIEU_KIEN') {
       hs.add('KHONG_NHAT_QUAN', {
-        national: '/doiTuongBiKNTC', source: P(COL.noiDung),
+        national: '/doiTuongBiKNTC', source: SRC.noiDung,
         chiTiet: 'Sổ tiếp công dân không có cột đối tượng bị khiếu nại, tố cáo; cán bộ cần bổ sung trước khi gửi (xem gợi ý lưu kèm hồ sơ).',
       });
       const content = typeof raw[COL.noiDung] === 'string' ? cleanText(raw[COL.noiDung] as string) : '';
       const clause = content.split(/[;\n]|\.\s/u)[0]?.trim();
-      if (clause) suggestions.push({ recordKind: 'ho-so-don', national: '/doiTuongBiKNTC/ten', source: P(COL.noiDung), value: clause.slice(0, 500) });
+      if (clause) suggestions.push({ recordKind: 'ho-so-don', national: '/doiTuongBiKNTC/ten', source: SRC.noiDung, value: clause.slice(0, 500) });
     }
     hs.body.dacTrungLienKet = { thuatToan: 'none', khoa: [], dacTrung: {} };
   }
 
-  const finished: Finished[] = drafts.map((d) => finishDraft(d, { catalogues: cat, today }));
+  const finished: Finished[] = [];
+  for (const d of drafts) finished.push(finishDraft(d, { catalogues: cat, today }));
   return assemble(meta, finished, [], suggestions);
 }
 

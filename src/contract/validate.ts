@@ -271,6 +271,10 @@ class Node {
   /** The spec's own field table, for the unknown-field test `k in f` (kept as it was). */
   readonly f: Record<string, Spec> | undefined;
   readonly fields: readonly { key: string; tok: string; node: Node }[];
+  /** A pattern (the date pattern for dates) that only accepts printable ASCII: see checkString. */
+  readonly plainRe: RegExp | undefined;
+  /** Every value of the enumeration is printable ASCII. */
+  readonly plainEnum: boolean;
   constructor(spec: Spec) {
     const x = spec as Partial<StrSpec & { values: readonly number[]; maxBytes: number; of: Spec; f: Record<string, Spec> }>;
     this.t = spec.t;
@@ -289,8 +293,41 @@ class Node {
     this.of = x.of ? nodeOf(x.of) : undefined;
     this.f = x.f;
     this.fields = x.f ? Object.entries(x.f).map(([key, s]) => ({ key, tok: `/${esc(key)}`, node: nodeOf(s) })) : [];
+    const re = this.date ? DATE_RE : this.re;
+    this.plainRe = re && printableOnly(re) ? re : undefined;
+    this.plainEnum = this.enumValues !== undefined && this.enumValues.every((e) => /^[\x21-\x7e]*$/.test(e));
   }
 }
+/**
+ * True when every string `re` accepts is printable ASCII without spaces (U+0021–U+007E): the
+ * pattern is anchored at both ends and has no flag (g/y would make test() stateful), no wildcard, group
+ * or alternation, no negated class, no escape but \d and escaped punctuation, and only
+ * printable literals. Such a string is NFC, has no control character or edge space and one
+ * code point per unit — so for codes, dates and phones their own pattern stands for those checks.
+ */
+function printableOnly(re: RegExp): boolean {
+  const src = re.source;
+  if (re.flags !== '' || !src.startsWith('^') || !src.endsWith('$') || src.endsWith('\\$')) return false;
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i]!;
+    if (ch === '\\') {
+      const next = src[i + 1] ?? '';
+      if (next !== 'd' && !'.-/\\^$*+?()[]{}|'.includes(next)) return false;
+      i++;
+      continue;
+    }
+    const u = ch.charCodeAt(0);
+    if (u < 0x21 || u > 0x7e) return false;
+    if (inClass) {
+      if (ch === ']') inClass = false;
+      else if (ch === '^' && src[i - 1] === '[') return false;
+    } else if (ch === '[') inClass = true;
+    else if (ch === '.' || ch === '|' || ch === '(') return false;
+  }
+  return !inClass;
+}
+
 const NODES = new WeakMap<Spec, Node>();
 function nodeOf(spec: Spec): Node {
   let n = NODES.get(spec);
@@ -354,52 +391,56 @@ function typeErr(c: Collector, spec: Node, v: unknown, p: string): void {
 }
 
 // No closures in here: this runs for every field of every body (and under tsx each closure also costs a __name call).
-function walk(c: Collector, spec: Node, v: unknown, p: string): void {
+// The pointer of a value is `at + tok` (its parent's pointer and its own token), concatenated only when
+// needed — for a finding, or as the parent of nested values — not for every valid leaf.
+function walk(c: Collector, spec: Node, v: unknown, at: string, tok: string): void {
   if (v === undefined) {
-    if (!spec.opt) c.add('required', p, 'Thiếu trường bắt buộc', true);
+    if (!spec.opt) c.add('required', at + tok, 'Thiếu trường bắt buộc', true);
     return;
   }
   switch (spec.t) {
     case 'str': {
-      if (typeof v !== 'string') return typeErr(c, spec, v, p);
-      return checkString(c, spec, v, p);
+      if (typeof v !== 'string') return typeErr(c, spec, v, at + tok);
+      return checkString(c, spec, v, at, tok);
     }
     case 'int': {
-      if (typeof v !== 'number' || !Number.isInteger(v)) return typeErr(c, spec, v, p);
-      if (spec.values && !spec.values.includes(v)) return c.add('number-range', p, `Giá trị phải là một trong ${spec.values.join(', ')}`, true);
-      if (spec.min !== undefined && v < spec.min) return c.add('number-range', p, `Giá trị phải ≥ ${spec.min}`, true);
-      if (spec.max !== undefined && v > spec.max) return c.add('number-range', p, `Giá trị phải ≤ ${spec.max}`, true);
+      if (typeof v !== 'number' || !Number.isInteger(v)) return typeErr(c, spec, v, at + tok);
+      if (spec.values && !spec.values.includes(v)) return c.add('number-range', at + tok, `Giá trị phải là một trong ${spec.values.join(', ')}`, true);
+      if (spec.min !== undefined && v < spec.min) return c.add('number-range', at + tok, `Giá trị phải ≥ ${spec.min}`, true);
+      if (spec.max !== undefined && v > spec.max) return c.add('number-range', at + tok, `Giá trị phải ≤ ${spec.max}`, true);
       return;
     }
     case 'num':
-      if (typeof v !== 'number' || !Number.isFinite(v)) return typeErr(c, spec, v, p);
+      if (typeof v !== 'number' || !Number.isFinite(v)) return typeErr(c, spec, v, at + tok);
       return;
     case 'bool':
-      if (typeof v !== 'boolean') return typeErr(c, spec, v, p);
+      if (typeof v !== 'boolean') return typeErr(c, spec, v, at + tok);
       return;
     case 'rec': {
-      if (!isObj(v)) return typeErr(c, spec, v, p);
+      if (!isObj(v)) return typeErr(c, spec, v, at + tok);
       // an empty object (the usual dacTrung before the pipeline fills it) is `{}`, 2 bytes: no need to serialise it
       const empty = Object.keys(v).length === 0 && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
       const bytes = empty ? 2 : Buffer.byteLength(JSON.stringify(v), 'utf8');
-      if (bytes > spec.maxBytes) c.add('size', p, `Dữ liệu vượt quá ${spec.maxBytes} byte`, true);
+      if (bytes > spec.maxBytes) c.add('size', at + tok, `Dữ liệu vượt quá ${spec.maxBytes} byte`, true);
       return;
     }
     case 'arr': {
-      if (!Array.isArray(v)) return typeErr(c, spec, v, p);
+      if (!Array.isArray(v)) return typeErr(c, spec, v, at + tok);
+      const p = at + tok;
       if ((spec.min !== undefined && v.length < spec.min) || (spec.max !== undefined && v.length > spec.max)) {
         c.add('array-size', p, `Danh sách phải có từ ${spec.min ?? 0} đến ${spec.max} phần tử`, true);
       }
       // holes are skipped, as forEach did
-      for (let i = 0, n = v.length; i < n; i++) if (i in v) walk(c, spec.of!, v[i], `${p}/${i}`);
+      for (let i = 0, n = v.length; i < n; i++) if (i in v) walk(c, spec.of!, v[i], p, `/${i}`);
       return;
     }
     case 'obj': {
-      if (!isObj(v)) return typeErr(c, spec, v, p);
+      if (!isObj(v)) return typeErr(c, spec, v, at + tok);
+      const p = at + tok;
       for (const k of Object.keys(v)) {
         if (!(k in spec.f!)) c.add('unknown-field', join(p, k), 'Trường không có trong đặc tả', true);
       }
-      for (const f of spec.fields) walk(c, f.node, v[f.key], p + f.tok);
+      for (const f of spec.fields) walk(c, f.node, v[f.key], p, f.tok);
       return;
     }
   }
@@ -421,7 +462,11 @@ const nfcStable = (u: number): boolean => u < 0x300 || (u >= 0x1e00 && u < 0x1f0
 const NOT_PLAIN = /[^\u0020-\u007e\u00a0-\u02ff\u1e00-\u1eff]/;
 const NOT_PLAIN_MULTILINE = /[^\n\u0020-\u007e\u00a0-\u02ff\u1e00-\u1eff]/;
 
-function checkString(c: Collector, spec: Node, v: string, p: string): void {
+function checkString(c: Collector, spec: Node, v: string, at: string, tok: string): void {
+  // A code that its own printable-ASCII pattern (or the date pattern, or its enumeration) accepts
+  // passes the text checks by construction: straight to the value checks, the pattern not run twice.
+  if (spec.plainRe !== undefined && spec.plainRe.test(v)) return checkValue(c, spec, v, v.length, at, tok, true, false);
+  if (spec.plainEnum && spec.enumValues!.includes(v)) return checkValue(c, spec, v, v.length, at, tok, false, true);
   // One pass for the three character-level facts, instead of normalize + a regex + a code-point iterator.
   let stable = true; // every unit NFC-stable (so the text is NFC)
   let control = false; // a Unicode Cc (C0, DEL, C1), \n excepted in multiline fields
@@ -445,26 +490,30 @@ function checkString(c: Collector, spec: Node, v: string, p: string): void {
       }
     }
   }
-  if (!stable && v.normalize('NFC') !== v) return c.add('text-nfc', p, 'Văn bản phải ở dạng chuẩn Unicode NFC', true);
+  if (!stable && v.normalize('NFC') !== v) return c.add('text-nfc', at + tok, 'Văn bản phải ở dạng chuẩn Unicode NFC', true);
   if (control) {
-    return c.add('text-control', p, spec.multiline ? 'Văn bản chứa ký tự điều khiển (chỉ cho phép xuống dòng)' : 'Văn bản chứa ký tự điều khiển', true);
+    return c.add('text-control', at + tok, spec.multiline ? 'Văn bản chứa ký tự điều khiển (chỉ cho phép xuống dòng)' : 'Văn bản chứa ký tự điều khiển', true);
   }
-  if (v.trim() !== v) return c.add('text-trim', p, 'Văn bản có khoảng trắng thừa ở đầu hoặc cuối', true);
-  const len = n - pairs;
+  if (v.trim() !== v) return c.add('text-trim', at + tok, 'Văn bản có khoảng trắng thừa ở đầu hoặc cuối', true);
+  return checkValue(c, spec, v, n - pairs, at, tok, false, false);
+}
+
+/** Length (in code points), date, pattern, enumeration, catalogue — in that order; `reOk`/`enumOk`: known to pass. */
+function checkValue(c: Collector, spec: Node, v: string, len: number, at: string, tok: string, reOk: boolean, enumOk: boolean): void {
   const max = spec.max ?? 500;
   if (len > max || (spec.min !== undefined && len < spec.min)) {
-    return c.add('length', p, spec.min !== undefined ? `Độ dài phải từ ${spec.min} đến ${max} ký tự` : `Độ dài tối đa ${max} ký tự`, true);
+    return c.add('length', at + tok, spec.min !== undefined ? `Độ dài phải từ ${spec.min} đến ${max} ký tự` : `Độ dài tối đa ${max} ký tự`, true);
   }
   if (spec.date) {
-    if (!DATE_RE.test(v)) return c.add('pattern', p, 'Ngày phải có dạng YYYY-MM-DD', true);
-    if (!realDate(v)) return c.add('date-invalid', p, 'Ngày không tồn tại trong lịch', true);
+    if (!reOk && !DATE_RE.test(v)) return c.add('pattern', at + tok, 'Ngày phải có dạng YYYY-MM-DD', true);
+    if (!realDate(v)) return c.add('date-invalid', at + tok, 'Ngày không tồn tại trong lịch', true);
     return;
   }
-  if (spec.re && !spec.re.test(v)) return c.add('pattern', p, spec.reMsg ?? 'Sai định dạng', true);
-  if (spec.enumValues && !spec.enumValues.includes(v)) return c.add('enum', p, `Giá trị phải là một trong: ${spec.enumValues.join(', ')}`, true);
+  if (spec.re && !reOk && !spec.re.test(v)) return c.add('pattern', at + tok, spec.reMsg ?? 'Sai định dạng', true);
+  if (spec.enumValues && !enumOk && !spec.enumValues.includes(v)) return c.add('enum', at + tok, `Giá trị phải là một trong: ${spec.enumValues.join(', ')}`, true);
   if (spec.cat && !spec.custom) {
     const items = c.items(spec.cat);
-    if (items && !items.has(v)) c.add('catalogue', p, `Mã không có trong danh mục ${spec.cat}`, true);
+    if (items && !items.has(v)) c.add('catalogue', at + tok, `Mã không có trong danh mục ${spec.cat}`, true);
   }
 }
 
@@ -665,7 +714,7 @@ function semanticLuotTiep(c: Collector, b: Record<string, unknown>): void {
 /** All failures with their rule ids (tests, diagnostics). */
 export function validateDetailed(kind: 'ho-so-don' | 'luot-tiep', body: unknown, ctx: ValidationContext): RuleFailure[] {
   const c = new Collector(ctx);
-  walk(c, nodeOf(kind === 'ho-so-don' ? HO_SO_DON : LUOT_TIEP), body, '');
+  walk(c, nodeOf(kind === 'ho-so-don' ? HO_SO_DON : LUOT_TIEP), body, '', '');
   if (isObj(body)) (kind === 'ho-so-don' ? semanticHoSoDon : semanticLuotTiep)(c, body);
   return c.out;
 }
@@ -683,7 +732,7 @@ const NO_CATALOGUES = { get: () => [], byCode: () => undefined } as unknown as C
  */
 export function validateRequestBody(kind: RequestBodyKind, body: unknown, ctx?: Partial<ValidationContext>): ChiTietLoi[] {
   const c = new Collector({ catalogues: ctx?.catalogues ?? NO_CATALOGUES, today: ctx?.today ?? vietnamToday() });
-  walk(c, nodeOf(REQUEST_SPECS[kind]), body, '');
+  walk(c, nodeOf(REQUEST_SPECS[kind]), body, '', '');
   return strip(c.out);
 }
 

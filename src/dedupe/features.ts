@@ -9,7 +9,7 @@
 import { createHmac, hash } from 'node:crypto';
 import type { HoSoDon, DacTrungLienKet, Candidate } from '../contract/schemas.js';
 import { LINK_KEY_RE } from '../contract/schemas.js';
-import { contentNumbers, contentShingles, lk1Fold, nameParts } from './normalize.js';
+import { contentFeatures, lk1Fold, nameParts } from './normalize.js';
 
 export const LK1 = 'lk1';
 /**
@@ -115,17 +115,32 @@ export function fmix32(x: number): number {
  * fmix32((h1 + i·h2) mod 2^32); signature[i] = min over shingles.
  */
 export function minhash(shingles: readonly string[], secret: string): Uint32Array | undefined {
-  if (shingles.length === 0) return undefined;
-  const sig = new Uint32Array(MH_PERMS).fill(0xffffffff);
+  const n = shingles.length;
+  if (n === 0) return undefined;
   const prefix = `${mhKey(secret)}|`;
-  for (const s of shingles) {
-    const d = hash('sha256', prefix + s, 'buffer');
-    const h1 = d.readUInt32BE(0);
-    const h2 = (d.readUInt32BE(4) | 1) >>> 0;
-    for (let i = 0; i < MH_PERMS; i++) {
-      const v = fmix32((h1 + Math.imul(i, h2)) >>> 0);
-      if (v < sig[i]!) sig[i] = v;
+  const h1 = new Uint32Array(n);
+  const h2 = new Uint32Array(n);
+  for (let j = 0; j < n; j++) {
+    const d = hash('sha256', prefix + shingles[j], 'buffer');
+    h1[j] = d.readUInt32BE(0);
+    h2[j] = d.readUInt32BE(4) | 1;
+  }
+  // permutation-major with the running value x = h1 + i·h2 (mod 2^32) kept per shingle: same values, no multiply
+  const x = h1.slice();
+  const sig = new Uint32Array(MH_PERMS);
+  for (let i = 0; i < MH_PERMS; i++) {
+    let min = 0xffffffff;
+    for (let j = 0; j < n; j++) {
+      let v = x[j]!;
+      x[j] = v + h2[j]!;
+      v ^= v >>> 16;
+      v = Math.imul(v, 0x85ebca6b);
+      v ^= v >>> 13;
+      v = Math.imul(v, 0xc2b2ae35);
+      v = (v ^ (v >>> 16)) >>> 0;
+      if (v < min) min = v;
     }
+    sig[i] = min;
   }
   return sig;
 }
@@ -176,6 +191,16 @@ export function bandKeys(sig: Uint32Array): string[] {
     for (let r = 0; r < MH_ROWS; r++) buf.writeUInt32BE(sig[b * MH_ROWS + r]!, r * 4);
     out.push(`mh:${b}:${buf.toString('base64url')}`);
   }
+  return out;
+}
+
+/**
+ * bandKeys from the signature's base64url (encodeSignature): a band is 12 bytes starting at a multiple
+ * of 3, so its base64url is exactly characters 16b..16b+16 of the whole — no re-encoding.
+ */
+function bandKeysOfEncoded(enc: string): string[] {
+  const out: string[] = new Array(MH_BANDS);
+  for (let b = 0; b < MH_BANDS; b++) out[b] = `mh:${b}:${enc.slice(b * 16, b * 16 + 16)}`;
   return out;
 }
 
@@ -260,11 +285,12 @@ function buildLk1(r: RecordInput, secret: string): DacTrungLienKet {
     f.bi = lk1Hash(secret, 'bif', bi, FEAT_HASH_LEN);
     otherKeys.push(`bi:${lk1Hash(secret, 'bi', bi)}`);
   }
-  const nums = contentNumbers(r.noiDungTomTat).slice(0, 24);
+  const content = contentFeatures(r.noiDungTomTat);
+  const nums = content.numbers.slice(0, 24);
   if (nums.length) f.so = nums.map((n) => lk1Hash(secret, 'so', n, 8));
-  const sig = minhash(contentShingles(r.noiDungTomTat), secret);
+  const sig = minhash(content.shingles, secret);
   if (sig) f.mh = encodeSignature(sig);
-  const mhKeys = sig ? bandKeys(sig) : [];
+  const mhKeys = f.mh ? bandKeysOfEncoded(f.mh) : [];
   // Priority when trimming to 64: IDs, names, accused party, then content bands.
   const khoa = [...new Set([...idKeys, ...nameKeys, ...otherKeys, ...mhKeys])].filter((k) => LINK_KEY_RE.test(k)).slice(0, MAX_KEYS);
   return { thuatToan: LK1, khoa, dacTrung: f as unknown as Record<string, unknown> };

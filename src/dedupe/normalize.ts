@@ -8,15 +8,15 @@ import { foldKey } from '../vn/text.js';
 
 /** foldKey, then every run of characters outside [a-z0-9] becomes one space; trimmed. */
 export function lk1Fold(s: string): string {
-  return foldKey(s)
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
+  return asciiRuns(foldKey(s));
 }
+/** The [a-z0-9] runs of a foldKey'd text, space-separated. */
+const asciiRuns = (folded: string): string => folded.replace(/[^a-z0-9]+/g, ' ').trim();
 
 export function lk1Tokens(s: string): string[] {
-  const f = lk1Fold(s);
-  return f ? f.split(' ') : [];
+  return tokensOf(lk1Fold(s));
 }
+const tokensOf = (f: string): string[] => (f ? f.split(' ') : []);
 
 /**
  * Regional surname variants folded to one class in keys (domain.md: "Hoàng↔Huỳnh and
@@ -78,7 +78,9 @@ for (const p of [...BOILERPLATE_PHRASES].map((x) => x.split(' ')).sort((a, b) =>
 
 /** Meaning-bearing tokens of a petition text: folded, boilerplate phrases and stop words removed, in order. */
 export function contentTokens(text: string): string[] {
-  const t = lk1Tokens(text);
+  return contentTokensOf(lk1Tokens(text));
+}
+function contentTokensOf(t: string[]): string[] {
   const out: string[] = [];
   let i = 0;
   outer: while (i < t.length) {
@@ -97,7 +99,9 @@ export function contentTokens(text: string): string[] {
 
 /** Shingles: every token and every pair of consecutive tokens ("a b"), deduplicated. */
 export function contentShingles(text: string): string[] {
-  const t = contentTokens(text);
+  return shinglesOf(contentTokens(text));
+}
+function shinglesOf(t: string[]): string[] {
   const s = new Set<string>(t);
   for (let i = 0; i + 1 < t.length; i++) s.add(`${t[i]} ${t[i + 1]}`);
   return [...s];
@@ -109,6 +113,15 @@ export function contentShingles(text: string): string[] {
  * ("1.2" = "1,2"), deduplicated. A re-typed copy keeps the facts, so it keeps most of them.
  */
 export function contentNumbers(text: string): string[] {
-  const m = foldKey(text).match(/\d+(?:[.,/-]\d+)*/g) ?? [];
+  return numbersOf(foldKey(text));
+}
+function numbersOf(folded: string): string[] {
+  const m = folded.match(/\d+(?:[.,/-]\d+)*/g) ?? [];
   return [...new Set(m.map((x) => x.replace(/\./g, ',')))];
+}
+
+/** contentShingles and contentNumbers of one text, with foldKey (the costly part) run once. */
+export function contentFeatures(text: string): { shingles: string[]; numbers: string[] } {
+  const folded = foldKey(text);
+  return { shingles: shinglesOf(contentTokensOf(tokensOf(asciiRuns(folded)))), numbers: numbersOf(folded) };
 }
