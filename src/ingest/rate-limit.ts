@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
+import { refillLua } from '../redis/token-bucket.js';
 
 /**
  * Per-key token bucket (in process). One request costs one token; the bucket refills at
@@ -66,18 +67,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
-local b = redis.call('HMGET', KEYS[1], 'tk', 'ts')
-local tokens = tonumber(b[1])
-local ts = tonumber(b[2])
-if tokens == nil or ts == nil then
-  tokens = burst
-  ts = now
-end
-if now > ts or ts - now > 60000 then
-  tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
-  ts = now
-end
-if tokens >= 1 then
+${refillLua('rate')}if tokens >= 1 then
   tokens = tokens - 1
   redis.call('HSET', KEYS[1], 'tk', tostring(tokens), 'ts', tostring(ts))
   redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)

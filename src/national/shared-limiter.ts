@@ -32,6 +32,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
 import { Limiter, type AdmissionControl } from './limiter.js';
+import { refillLua } from '../redis/token-bucket.js';
 
 /** How long a process keeps counting as a sharer after its last call (for the fallback split). */
 const MEMBER_TTL_MS = 30_000;
@@ -69,18 +70,7 @@ local function fullWait()
   return w
 end
 if free <= 0 then return {0, fullWait(), members, 2} end
-local b = redis.call('HMGET', KEYS[1], 'tk', 'ts')
-local tokens = tonumber(b[1])
-local ts = tonumber(b[2])
-if tokens == nil or ts == nil then
-  tokens = burst
-  ts = now
-end
-if now > ts or ts - now > 60000 then
-  tokens = math.min(burst, tokens + math.max(0, now - ts) * rps / 1000)
-  ts = now
-end
--- grants: whole tokens now, then at most one reservation of the token still refilling ("not before" ms),
+${refillLua('rps')}-- grants: whole tokens now, then at most one reservation of the token still refilling ("not before" ms),
 -- so a paced caller needs one call per request and the pace does not drift with timer delays
 local out = {0, 0, members, 0}
 local n = 0
