@@ -6,7 +6,8 @@
  * identity travelling: keys and features hold keyed hashes (HMAC-SHA256), never a
  * name, ID number, address or text. `dacTrung` carries what the scorer needs.
  */
-import { createHmac, hash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { HmacSha256, Sha256Prefix } from './sha256.js';
 import type { HoSoDon, DacTrungLienKet, Candidate } from '../contract/schemas.js';
 import { LINK_KEY_RE } from '../contract/schemas.js';
 import { contentFeatures, lk1Fold, nameParts } from './normalize.js';
@@ -27,7 +28,17 @@ const MAX_KEYS = 64;
 
 /** HMAC-SHA256(secret, "lk1|<label>|<value>") as base64url, truncated. */
 export function lk1Hash(secret: string, label: string, value: string, len: number = KEY_HASH_LEN): string {
-  return createHmac('sha256', secret).update(`lk1|${label}|${value}`, 'utf8').digest('base64url').slice(0, len);
+  return hmacOf(secret).digest(`lk1|${label}|${value}`).toString('base64url').slice(0, len);
+}
+const hmacCache = new Map<string, HmacSha256>();
+function hmacOf(secret: string): HmacSha256 {
+  let h = hmacCache.get(secret);
+  if (!h) {
+    h = new HmacSha256(secret);
+    if (hmacCache.size > 16) hmacCache.clear();
+    hmacCache.set(secret, h);
+  }
+  return h;
 }
 
 /** One petitioner as keyed features. */
@@ -87,12 +98,12 @@ export function birthYear(p: { namSinh?: number; soDinhDanh?: string }): number 
 const idValue = (s: string): string => s.normalize('NFKC').replace(/[^0-9A-Za-z]/g, '').toUpperCase();
 
 // ---------- MinHash ----------
-const mhKeyCache = new Map<string, string>();
-/** K_mh = lower-case hex of HMAC-SHA256(secret, "lk1|mh-key"). */
-function mhKey(secret: string): string {
+const mhKeyCache = new Map<string, Sha256Prefix>();
+/** SHA-256 state after `K_mh + "|"`, K_mh = lower-case hex of HMAC-SHA256(secret, "lk1|mh-key"). */
+function mhPrefix(secret: string): Sha256Prefix {
   let k = mhKeyCache.get(secret);
   if (!k) {
-    k = createHmac('sha256', secret).update('lk1|mh-key', 'utf8').digest('hex');
+    k = new Sha256Prefix(Buffer.from(`${createHmac('sha256', secret).update('lk1|mh-key', 'utf8').digest('hex')}|`, 'utf8'));
     if (mhKeyCache.size > 16) mhKeyCache.clear();
     mhKeyCache.set(secret, k);
   }
@@ -115,32 +126,18 @@ export function fmix32(x: number): number {
  * fmix32((h1 + i·h2) mod 2^32); signature[i] = min over shingles.
  */
 export function minhash(shingles: readonly string[], secret: string): Uint32Array | undefined {
-  const n = shingles.length;
-  if (n === 0) return undefined;
-  const prefix = `${mhKey(secret)}|`;
-  const h1 = new Uint32Array(n);
-  const h2 = new Uint32Array(n);
-  for (let j = 0; j < n; j++) {
-    const d = hash('sha256', prefix + shingles[j], 'buffer');
-    h1[j] = d.readUInt32BE(0);
-    h2[j] = d.readUInt32BE(4) | 1;
-  }
-  // permutation-major with the running value x = h1 + i·h2 (mod 2^32) kept per shingle: same values, no multiply
-  const x = h1.slice();
-  const sig = new Uint32Array(MH_PERMS);
-  for (let i = 0; i < MH_PERMS; i++) {
-    let min = 0xffffffff;
-    for (let j = 0; j < n; j++) {
-      let v = x[j]!;
-      x[j] = v + h2[j]!;
-      v ^= v >>> 16;
-      v = Math.imul(v, 0x85ebca6b);
-      v ^= v >>> 13;
-      v = Math.imul(v, 0xc2b2ae35);
-      v = (v ^ (v >>> 16)) >>> 0;
-      if (v < min) min = v;
+  if (shingles.length === 0) return undefined;
+  const sig = new Uint32Array(MH_PERMS).fill(0xffffffff);
+  const prefix = mhPrefix(secret);
+  const d = new Int32Array(8);
+  for (const s of shingles) {
+    prefix.digestInto(s, d); // d = SHA-256(K_mh + "|" + s) as big-endian words
+    const h1 = d[0]! >>> 0;
+    const h2 = (d[1]! | 1) >>> 0;
+    for (let i = 0; i < MH_PERMS; i++) {
+      const v = fmix32((h1 + Math.imul(i, h2)) >>> 0);
+      if (v < sig[i]!) sig[i] = v;
     }
-    sig[i] = min;
   }
   return sig;
 }
