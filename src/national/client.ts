@@ -108,6 +108,8 @@ export interface BatchInput {
   op: WriteOp;
   body: RecordBody;
   nationalId?: string;
+  /** JSON.stringify(body), when the caller already has it (the batching sender does; it is sent as is). */
+  json?: string;
 }
 
 /** One listing row, with the national and source ids normalized across kinds (the raw fields are kept). */
@@ -461,6 +463,8 @@ export class NationalClient {
       validateStatus: () => true,
       responseType: 'text',
       transformResponse: [(d: unknown) => d],
+      // send() serializes every body itself; axios' default would JSON.parse a string body again to "check" it
+      transformRequest: [(d: unknown) => d],
       maxRedirects: 0,
       proxy: false,
       httpAgent: this.httpAgent,
@@ -506,10 +510,10 @@ export class NationalClient {
     const prepared = items.map((it) => {
       if (it.op === 'update' && !it.nationalId) throw new TypeError('update needs the national id');
       const khoa = idempotencyKey(kind, it.op, it.body, it.nationalId);
-      const muc: Record<string, unknown> = { khoa, thaoTac: it.op === 'create' ? 'TAO' : 'CAP_NHAT' };
-      if (it.op === 'update') muc[idField] = it.nationalId;
-      muc.duLieu = it.body;
-      return { muc, khoa, size: Buffer.byteLength(JSON.stringify(muc)) + 1, nationalId: it.nationalId };
+      // the item's JSON as JSON.stringify({ khoa, thaoTac, [idField], duLieu }) writes it, the body serialized
+      // once (or taken as the caller serialized it): it gives the size and goes into the envelope as is
+      const muc = `{"khoa":${JSON.stringify(khoa)},"thaoTac":"${it.op === 'create' ? 'TAO' : 'CAP_NHAT'}"${it.op === 'update' ? `,${JSON.stringify(idField)}:${JSON.stringify(it.nationalId)}` : ''},"duLieu":${it.json ?? JSON.stringify(it.body)}}`;
+      return { muc, khoa, size: Buffer.byteLength(muc) + 1, nationalId: it.nationalId };
     });
     const out: (WriteResult | NationalError)[] = new Array(items.length);
     const requestId = this.requestId(opts);
@@ -576,7 +580,7 @@ export class NationalClient {
   private async sendChunk(
     kind: RecordKind,
     idx: number[],
-    prepared: { muc: Record<string, unknown>; khoa: string; nationalId?: string | undefined }[],
+    prepared: { muc: string; khoa: string; nationalId?: string | undefined }[],
     out: (WriteResult | NationalError)[],
     again: number[],
     call: { key: string; requestId: string },
@@ -584,7 +588,7 @@ export class NationalClient {
   ): Promise<void> {
     const keys = idx.map((i) => prepared[i]!.khoa);
     try {
-      const res = await this.call({ method: 'POST', path: `/${kind}/lo`, body: { muc: idx.map((i) => prepared[i]!.muc) }, idemKey: call.key, requestId: call.requestId });
+      const res = await this.call({ method: 'POST', path: `/${kind}/lo`, body: `{"muc":[${idx.map((i) => prepared[i]!.muc).join(',')}]}`, idemKey: call.key, requestId: call.requestId });
       const parsed = BatchResponse.safeParse(res.json);
       if (!parsed.success || parsed.data.ketQua.length !== idx.length) {
         throw new NationalError('BAD_RESPONSE', { status: res.status, context: `POST /${kind}/lo`, retryable: true });

@@ -13,6 +13,8 @@ import { pushLatency, pushBatchSize } from '../metrics.js';
 interface Pending {
   op: WriteOp;
   body: HoSoDon | LuotTiep;
+  /** JSON.stringify(body), made once when the item is taken into a batch. */
+  json?: string;
   nationalId?: string;
   resolve(r: WriteResultLike): void;
   reject(e: unknown): void;
@@ -78,7 +80,9 @@ export class BatchSender {
     const take: Pending[] = [];
     let bytes = 0;
     while (list.length && take.length < this.maxBatch) {
-      const size = JSON.stringify(list[0]!.body).length + 200;
+      const next = list[0]!;
+      next.json ??= JSON.stringify(next.body);
+      const size = next.json.length + 200;
       if (take.length > 0 && bytes + size > this.maxBytes) break;
       bytes += size;
       take.push(list.shift()!);
@@ -107,7 +111,7 @@ export class BatchSender {
       }
       let results: (WriteResultLike | Error)[];
       try {
-        results = await this.client.batch(kind, items.map((i) => ({ op: i.op, body: i.body, ...(i.nationalId ? { nationalId: i.nationalId } : {}) })));
+        results = await this.client.batch(kind, items.map((i) => ({ op: i.op, body: i.body, ...(i.nationalId ? { nationalId: i.nationalId } : {}), ...(i.json !== undefined ? { json: i.json } : {}) })));
       } catch (e) {
         for (const i of items) i.reject(e); // whole call failed (network, 5xx, 429 after in-call retries): each job retries
         return;

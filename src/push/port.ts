@@ -6,7 +6,13 @@ import type { HoSoDon, LuotTiep, RecordKind, ChiTietLoi } from '../contract/sche
 
 export interface WriteResultLike { nationalId: string; phienBanNguon: number; bamNoiDung: string; capNhatLuc: string; replayed: boolean }
 export type WriteOp = 'create' | 'update';
-export interface BatchItemLike { op: WriteOp; body: HoSoDon | LuotTiep; nationalId?: string }
+export interface BatchItemLike {
+  op: WriteOp;
+  body: HoSoDon | LuotTiep;
+  nationalId?: string;
+  /** JSON.stringify(body), computed once by the sender (for its size check); the client sends it as is. */
+  json?: string;
+}
 
 export interface NationalPort {
   write(kind: RecordKind, op: WriteOp, body: HoSoDon | LuotTiep, nationalId?: string): Promise<WriteResultLike>;
