@@ -73,18 +73,25 @@ export function formatMessage(code: string, params: IssueParams = {}): string {
  * and formatting costs three regex replaces. Keys are length-prefixed, so no two parameter
  * sets share one; the cache is emptied when it reaches MESSAGES_MAX.
  */
-const messages = new Map<string, string>();
+const messages = new Map<string, Map<string, Map<string, string>>>(); // code → truong → the other parameters
+let messageCount = 0;
 const MESSAGES_MAX = 5000;
 function cachedMessage(code: string, truong: string, nhan: string | undefined, ma: string | undefined, chiTiet: string | undefined): string {
-  const n = nhan ?? '';
-  const m = ma ?? '';
-  const c = chiTiet ?? '';
-  const key = `${code.length}:${code}${truong.length}:${truong}${n.length}:${n}${m.length}:${m}${c}`;
-  let msg = messages.get(key);
+  // nested by code and field: those strings are already built (and hashed), no key to concatenate on a hit
+  const rest = nhan === undefined && ma === undefined && chiTiet === undefined ? '' : `${(nhan ?? '').length}:${nhan ?? ''}${(ma ?? '').length}:${ma ?? ''}${chiTiet ?? ''}`;
+  let byField = messages.get(code);
+  if (!byField) messages.set(code, (byField = new Map()));
+  let byRest = byField.get(truong);
+  if (!byRest) byField.set(truong, (byRest = new Map()));
+  let msg = byRest.get(rest);
   if (msg === undefined) {
     msg = formatMessage(code, { truong, nhan, ma, chiTiet });
-    if (messages.size >= MESSAGES_MAX) messages.clear();
-    messages.set(key, msg);
+    if (messageCount >= MESSAGES_MAX) {
+      messages.clear();
+      messageCount = 0;
+    }
+    byRest.set(rest, msg);
+    messageCount++;
   }
   return msg;
 }

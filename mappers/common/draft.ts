@@ -89,6 +89,7 @@ export interface FinishContext {
 }
 
 export type Finished =
+  // `issues` is always deduplicated (dedupIssues), which assemble relies on
   | { ok: true; kind: 'ho-so-don'; body: HoSoDon; issues: Issue[] }
   | { ok: true; kind: 'luot-tiep'; body: LuotTiep; issues: Issue[] }
   | { ok: false; kind: RecordKind; issues: Issue[]; candidate: Record<string, unknown> };

@@ -30,7 +30,7 @@ export function assemble(meta: ResultMeta, finished: Finished[], extra: Issue[] 
       candidates.push({ kind: f.kind, body: f.candidate });
     }
   }
-  const all = dedupIssues(issues);
+  const all = extra.length === 0 && distinctByKind(finished) ? issues : dedupIssues(issues);
   // an error without recordKind blocks every output
   if (all.some((i) => i.severity === 'error' && i.recordKind === undefined)) {
     for (const r of records.splice(0)) {
@@ -56,6 +56,21 @@ export function assemble(meta: ResultMeta, finished: Finished[], extra: Issue[] 
   if (suggestions.length) out.suggestions = suggestions;
   if (candidates.length) out.candidates = candidates;
   return out;
+}
+
+/**
+ * True when concatenating the drafts' issue lists cannot create a repeat, so dedupIssues would
+ * return them unchanged: each list is already deduplicated (finishDraft), every issue carries its
+ * draft's kind, and no two drafts share a kind — the dedup key ends with the kind, so issues of
+ * different kinds never share a key.
+ */
+function distinctByKind(finished: Finished[]): boolean {
+  for (let i = 0; i < finished.length; i++) {
+    const f = finished[i]!;
+    for (let j = 0; j < i; j++) if (finished[j]!.kind === f.kind) return false;
+    for (const issue of f.issues) if (issue.recordKind !== f.kind) return false;
+  }
+  return true;
 }
 
 /** Wrap a mapper body so that it can never throw. */

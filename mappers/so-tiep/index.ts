@@ -171,6 +171,7 @@ function citizens(raw: SoTiepRaw) {
 
 /** `a; b ;` → ['a', 'b', ''] — parts trimmed, empty ones kept (positions matter). */
 function trimmedParts(cell: string): string[] {
+  if (cell.indexOf(';') === -1) return [cell.trim()]; // one citizen, the usual row: no split
   const parts = cell.split(';');
   for (let i = 0; i < parts.length; i++) parts[i] = parts[i]!.trim();
   return parts;
@@ -201,23 +202,26 @@ function mapSoTiep(raw: SoTiepRaw, ctx: MapContext): MapResult {
   // ---- identity of the row
   const localId = typeof raw[COL.id] === 'string' ? (raw[COL.id] as string).trim() : undefined;
   const maDonVi = typeof raw[COL.donVi] === 'string' ? (raw[COL.donVi] as string).trim() : undefined;
+  const version = exportVersion(raw[EXPORT_KEY]);
   for (const d of drafts) {
     const idField = d.kind === 'luot-tiep' ? 'maLuotTiepNguon' : 'maHoSoNguon';
     d.from('/maDonVi', SRC.donVi).from(`/${idField}`, SRC.id).from('/phienBanNguon', SRC_EXPORT);
     put(d.body, 'maDonVi', maDonVi || undefined);
     put(d.body, idField, localId || undefined);
-    const v = exportVersion(raw[EXPORT_KEY]);
-    if (v === undefined) d.add('THIEU_PHIEN_BAN_XUAT', { national: '/phienBanNguon', source: EXPORT_KEY in raw ? SRC_EXPORT : '' });
-    else d.body.phienBanNguon = v;
+    if (version === undefined) d.add('THIEU_PHIEN_BAN_XUAT', { national: '/phienBanNguon', source: EXPORT_KEY in raw ? SRC_EXPORT : '' });
+    else d.body.phienBanNguon = version;
   }
 
   // ---- date (both records)
   let era: 'truoc-2025' | 'hien-hanh' | null = null;
   let ngay: string | undefined;
   for (const d of drafts) {
-    const national = d.kind === 'luot-tiep' ? '/ngayTiep' : '/ngayNhanDon';
+    // constant keys (not national.slice(1)): a fresh key string per store has to be looked up in the string table
+    const isLt = d.kind === 'luot-tiep';
+    const national = isLt ? '/ngayTiep' : '/ngayNhanDon';
+    const key = isLt ? 'ngayTiep' : 'ngayNhanDon';
     ngay = readDate(d, national, raw[COL.ngay], SRC.ngay, { today, notFuture: true, required: true });
-    put(d.body, national.slice(1), ngay);
+    put(d.body, key, ngay);
   }
   if (ngay) era = eraOf(ngay);
 
@@ -229,9 +233,11 @@ function mapSoTiep(raw: SoTiepRaw, ctx: MapContext): MapResult {
   let soNguoi: number | undefined;
   let loaiDon: string | undefined;
   for (const d of drafts) {
-    const national = d.kind === 'luot-tiep' ? '/phanLoai' : '/loaiDon';
+    const isLt = d.kind === 'luot-tiep';
+    const national = isLt ? '/phanLoai' : '/loaiDon';
+    const key = isLt ? 'phanLoai' : 'loaiDon';
     loaiDon = readLabel(d, national, label, SRC.phanLoai, LOAI_DON_LABELS, 'loai-don', cat, { required: true });
-    put(d.body, national.slice(1), loaiDon);
+    put(d.body, key, loaiDon);
     d.from('/soNguoi', SRC.phanLoai);
     if (countText === '') d.add('THIEU_TRUONG', { national: '/soNguoi', source: SRC.phanLoai });
     else if (!/^\d{1,6}$/.test(countText)) d.add('SAI_KIEU', { national: '/soNguoi', source: SRC.phanLoai });
@@ -240,8 +246,10 @@ function mapSoTiep(raw: SoTiepRaw, ctx: MapContext): MapResult {
 
   // ---- content
   for (const d of drafts) {
-    const national = d.kind === 'luot-tiep' ? '/noiDung' : '/noiDungTomTat';
-    put(d.body, national.slice(1), readText(d, national, raw[COL.noiDung], SRC.noiDung, { multiline: true, required: true }));
+    const isLt = d.kind === 'luot-tiep';
+    const national = isLt ? '/noiDung' : '/noiDungTomTat';
+    const key = isLt ? 'noiDung' : 'noiDungTomTat';
+    put(d.body, key, readText(d, national, raw[COL.noiDung], SRC.noiDung, { multiline: true, required: true }));
   }
 
   // ---- citizens (both records, each at its own national pointer)
