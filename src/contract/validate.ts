@@ -437,10 +437,17 @@ function walk(c: Collector, spec: Node, v: unknown, at: string, tok: string): vo
     case 'obj': {
       if (!isObj(v)) return typeErr(c, spec, v, at + tok);
       const p = at + tok;
+      // Bodies list their fields in spec order: a key is first looked for ahead of the last one
+      // matched (comparing interned names), and only when not found there tested with `in`.
+      const fields = spec.fields;
+      let next = 0;
       for (const k of Object.keys(v)) {
-        if (!(k in spec.f!)) c.add('unknown-field', join(p, k), 'Trường không có trong đặc tả', true);
+        let j = next;
+        while (j < fields.length && fields[j]!.key !== k) j++;
+        if (j < fields.length) next = j + 1;
+        else if (!(k in spec.f!)) c.add('unknown-field', join(p, k), 'Trường không có trong đặc tả', true);
       }
-      for (const f of spec.fields) walk(c, f.node, v[f.key], p, f.tok);
+      for (const f of fields) walk(c, f.node, v[f.key], p, f.tok);
       return;
     }
   }
