@@ -14,7 +14,8 @@ import type { Issue } from '../../mappers/types.js';
 import type { RecordKind, HoSoDon, LuotTiep } from '../contract/schemas.js';
 import { canonicalJson } from '../contract/hash.js';
 import { LedgerCipher, parseKey, parseOldKeys } from './crypto.js';
-import { ACCEPT, SAVE_MAPPED, PUSH_RESULT, MAP_FAILED } from './scripts.js';
+import { ACCEPT_MANY, SAVE_MAPPED_MANY, PUSH_RESULT_MANY, MAP_FAILED } from './scripts.js';
+import { Coalescer } from './coalesce.js';
 
 export type RecordState = 'received' | 'mapped' | 'pushing' | 'pushed' | 'rejected';
 export type PushState = 'pending' | 'pushing' | 'pushed' | 'superseded' | 'rejected';
@@ -136,15 +137,26 @@ export function ledgerCipherFromConfig(cfg: Pick<Config, 'LEDGER_ENCRYPTION_KEY'
   return new LedgerCipher({ keyId: cfg.LEDGER_KEY_ID, key: parseKey(cfg.LEDGER_ENCRYPTION_KEY.reveal()), oldKeys: parseOldKeys(old === '' ? undefined : old) });
 }
 
+/** A record's answer in a `*_MANY` script, or its own error. */
+type Many<T> = (T | ['!err', string])[];
 type Scripted = Redis & {
-  kntcAccept(k1: string, k2: string, k3: string, k4: string, k5: string, ...args: (string | number)[]): Promise<[string, number, string, number]>;
-  kntcSaveMapped(k1: string, k2: string, k3: string, k4: string, ...args: (string | number)[]): Promise<[string, string, string]>;
-  kntcPushResult(k1: string, k2: string, k3: string, k4: string, ...args: (string | number)[]): Promise<[string]>;
+  kntcSaveMappedMany(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<Many<[string, string, string]>>;
+  kntcPushResultMany(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<Many<[string]>>;
   kntcMapFailed(k1: string, k2: string, k3: string, k4: string, ...args: (string | number)[]): Promise<[string, string, string?]>;
 };
 type ScriptedPipeline = ChainableCommander & {
-  kntcAccept(k1: string, k2: string, k3: string, k4: string, k5: string, ...args: (string | number)[]): ChainableCommander;
+  kntcAcceptMany(numKeys: number, ...keysAndArgs: (string | number)[]): ChainableCommander;
 };
+
+/** Records per `*_MANY` script call (~2 ms of Redis time at most). */
+const MANY_MAX = 128;
+
+function answers<T>(res: Many<T>): (T | Error)[] {
+  return res.map((a) => (Array.isArray(a) && a[0] === '!err' ? new Error(`ledger script: ${String(a[1])}`) : (a as T)));
+}
+
+interface SaveCall { keys: [string, string]; args: (string | number)[] }
+interface PushCall { keys: [string, string]; args: (string | number)[] }
 
 /** A record that is neither pushed nor rejected (the requeue sweep's view, no personal data). */
 export interface OpenRecord {
@@ -162,13 +174,30 @@ export interface OpenRecord {
 export class Ledger {
   private readonly r: Scripted;
   constructor(redis: Redis, readonly prefix: string, readonly cipher: LedgerCipher, private readonly now: () => Date = () => new Date()) {
-    const r = redis as Scripted;
-    if (typeof r.kntcAccept !== 'function') redis.defineCommand('kntcAccept', { numberOfKeys: 5, lua: ACCEPT });
-    if (typeof r.kntcSaveMapped !== 'function') redis.defineCommand('kntcSaveMapped', { numberOfKeys: 4, lua: SAVE_MAPPED });
-    if (typeof r.kntcPushResult !== 'function') redis.defineCommand('kntcPushResult', { numberOfKeys: 4, lua: PUSH_RESULT });
+    const r = redis as Scripted & { kntcAcceptMany?: unknown };
+    if (typeof r.kntcAcceptMany !== 'function') redis.defineCommand('kntcAcceptMany', { lua: ACCEPT_MANY });
+    if (typeof r.kntcSaveMappedMany !== 'function') redis.defineCommand('kntcSaveMappedMany', { lua: SAVE_MAPPED_MANY });
+    if (typeof r.kntcPushResultMany !== 'function') redis.defineCommand('kntcPushResultMany', { lua: PUSH_RESULT_MANY });
     if (typeof r.kntcMapFailed !== 'function') redis.defineCommand('kntcMapFailed', { numberOfKeys: 4, lua: MAP_FAILED });
     this.r = r;
+    // concurrent jobs' ledger calls of one event-loop turn go as one script call each (scripts.ts)
+    this.saves = new Coalescer(async (calls: SaveCall[]) => {
+      const keys = [this.issuesIndex, this.openIndex];
+      const args: (string | number)[] = [];
+      for (const c of calls) keys.push(...c.keys), args.push(...c.args);
+      return answers(await this.r.kntcSaveMappedMany(keys.length, ...keys, ...args));
+    }, MANY_MAX);
+    this.pushes = new Coalescer(async (calls: PushCall[]) => {
+      const keys = [this.issuesIndex, this.openIndex];
+      const args: (string | number)[] = [];
+      for (const c of calls) keys.push(...c.keys), args.push(...c.args);
+      return answers(await this.r.kntcPushResultMany(keys.length, ...keys, ...args));
+    }, MANY_MAX);
   }
+
+  private readonly saves: Coalescer<SaveCall, [string, string, string]>;
+  private readonly pushes: Coalescer<PushCall, [string]>;
+
 
   recKey(tid: string): string {
     return `${this.prefix}:led:${tid}`;
@@ -208,21 +237,33 @@ export class Ledger {
     const p = this.r.pipeline() as ScriptedPipeline;
     const tids: string[] = [];
     const fps: string[] = [];
-    for (const i of inputs) {
-      const tid = trackingIdOf(i.source, i.agency, i.localId);
-      tids.push(tid);
-      const json = stableJson(i.raw);
-      const fp = this.cipher.fingerprint(json);
-      fps.push(fp);
-      const enc = this.cipher.encrypt(json, `${tid}|raw:${i.version}`);
-      p.kntcAccept(this.recKey(tid), this.histKey(tid), this.allIndex, this.openIndex, this.agenciesKey, i.version, fp, enc, iso, now.getTime(), tid, i.source, i.agency, i.localId, i.channel);
+    for (let from = 0; from < inputs.length; from += MANY_MAX) {
+      const keys = [this.allIndex, this.openIndex, this.agenciesKey];
+      const args: (string | number)[] = [];
+      for (const i of inputs.slice(from, from + MANY_MAX)) {
+        const tid = trackingIdOf(i.source, i.agency, i.localId);
+        tids.push(tid);
+        const json = stableJson(i.raw);
+        const fp = this.cipher.fingerprint(json);
+        fps.push(fp);
+        const enc = this.cipher.encrypt(json, `${tid}|raw:${i.version}`);
+        keys.push(this.recKey(tid), this.histKey(tid));
+        args.push(i.version, fp, enc, iso, now.getTime(), tid, i.source, i.agency, i.localId, i.channel);
+      }
+      p.kntcAcceptMany(keys.length, ...keys, ...args);
     }
     const res = (await p.exec()) ?? [];
-    return res.map(([err, out], n) => {
+    const outs: (readonly [string, number, string, number])[] = [];
+    for (const [err, chunk] of res) {
       if (err) throw err;
-      const [outcome, latest, state, needs] = out as [string, number, string, number];
-      return { trackingId: tids[n]!, fingerprint: fps[n]!, outcome: outcome as GateOutcome, latest: Number(latest), state, needsMap: Number(needs) === 1 };
-    });
+      for (const a of answers(chunk as Many<[string, number, string, number]>)) {
+        if (a instanceof Error) throw a;
+        outs.push(a);
+      }
+    }
+    return outs.map(([outcome, latest, state, needs], n) => ({
+      trackingId: tids[n]!, fingerprint: fps[n]!, outcome: outcome as GateOutcome, latest: Number(latest), state, needsMap: Number(needs) === 1,
+    }));
   }
 
   /**
@@ -261,7 +302,7 @@ export class Ledger {
     const issues: LedgerIssue[] = m.issues.map((i) => ({ ...i, origin: 'mapper', at, version: v }));
     const args: (string | number)[] = [v, fingerprint, m.mappingVersion, at, now.getTime(), JSON.stringify(issues), m.blocked.join(','), m.records.length];
     for (const r of m.records) args.push(r.kind, this.cipher.encrypt(JSON.stringify(r.body), `${tid}|m:${r.kind}:${v}`), r.hash, r.localId);
-    const [st, toPush, state] = await this.r.kntcSaveMapped(this.recKey(tid), this.histKey(tid), this.issuesIndex, this.openIndex, ...args);
+    const [st, toPush, state] = await this.saves.call({ keys: [this.recKey(tid), this.histKey(tid)], args });
     return { saved: st === 'saved', toPush: (toPush || '').split(',').filter(Boolean) as RecordKind[], state };
   }
 
@@ -288,8 +329,10 @@ export class Ledger {
     const at = now.toISOString();
     const issues: LedgerIssue[] = (r.issues ?? []).map((i) => ({ ...i, origin: 'national', at, version: v }));
     const err = r.error ? JSON.stringify({ ...r.error, at }) : '';
-    const [st] = await this.r.kntcPushResult(this.recKey(tid), this.histKey(tid), this.issuesIndex, this.openIndex,
-      kind, v, r.outcome, at, now.getTime(), r.nationalId ?? '', r.mappedHash ?? '', JSON.stringify(issues), err, r.detail ?? '');
+    const [st] = await this.pushes.call({
+      keys: [this.recKey(tid), this.histKey(tid)],
+      args: [kind, v, r.outcome, at, now.getTime(), r.nationalId ?? '', r.mappedHash ?? '', JSON.stringify(issues), err, r.detail ?? ''],
+    });
     return st;
   }
 
