@@ -7,6 +7,7 @@
  * Job ids are deterministic, so a retried enqueue collapses onto the job that
  * already exists instead of doubling the work.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DefaultJobOptions, KeepJobs } from 'bullmq';
 import type { Config } from '../config/index.js';
@@ -20,15 +21,46 @@ const Version = z.number().int().min(1);
 /** First 12 hex of the ledger's keyed fingerprint of the raw content: same version, other content → another job. */
 const Fingerprint = z.string().regex(/^[0-9a-f]{12}$/);
 
+/** Records one batch job may carry (the national batch endpoint's limit, contract §4). */
+export const BATCH_JOB_MAX = 100;
+
+const MapItem = z.strictObject({ tid: TrackingId, v: Version, f: Fingerprint });
+const PushItem = z.strictObject({ tid: TrackingId, kind: Kind, v: Version, f: Fingerprint });
+
 export const PAYLOADS = {
   /** Map the ledger's latest raw record (if it is still version `v`). */
-  map: z.strictObject({ tid: TrackingId, v: Version, f: Fingerprint }),
+  map: MapItem,
   /** Push the ledger's latest mapped record of `kind` (at least version `v`). */
-  push: z.strictObject({ tid: TrackingId, kind: Kind, v: Version, f: Fingerprint }),
+  push: PushItem,
   /** Duplicate search for a pushed ho-so-don. */
   dedupe: z.strictObject({ tid: TrackingId, v: Version, maHoSo: z.string().min(1).max(200) }),
 } as const;
 export type Payload<Q extends QueueName> = z.infer<(typeof PAYLOADS)[Q]>;
+
+/**
+ * Batch jobs (job name `<queue>-batch`): the same references for up to BATCH_JOB_MAX records, one
+ * BullMQ job for all of them. The normal path uses them (an accepted chunk of records is one map
+ * job, a mapped chunk one push job per priority band), since a job's own cost in Redis and in the
+ * worker is most of what a record costs otherwise. Each record is processed exactly as its single
+ * job would process it; the job as a whole retries while any of its records needs another attempt
+ * (records already done are skipped on the re-run: the ledger says so). Single jobs (the payloads
+ * above) remain for the requeue sweep and for one-record submissions.
+ */
+export const BATCH_PAYLOADS = {
+  map: z.strictObject({ items: z.array(MapItem).min(1).max(BATCH_JOB_MAX) }),
+  push: z.strictObject({ items: z.array(PushItem).min(1).max(BATCH_JOB_MAX) }),
+} as const;
+export type BatchQueueName = keyof typeof BATCH_PAYLOADS;
+export type BatchPayload<Q extends BatchQueueName> = z.infer<(typeof BATCH_PAYLOADS)[Q]>;
+export const batchJobName = (q: BatchQueueName): string => `${q}-batch`;
+
+/**
+ * Deterministic id of a batch job: the queue and the single job ids of its records, hashed. The same
+ * records re-enqueued (a retried accept, a re-run map job) collapse onto the job that exists.
+ */
+export function batchJobId(q: BatchQueueName, singleIds: readonly string[]): string {
+  return `${q[0]}b-${createHash('sha256').update(singleIds.join('\n')).digest('base64url').slice(0, 24)}`;
+}
 
 /** Name of the custom backoff (exponential + full jitter, at least the server's Retry-After). */
 export const BACKOFF_TYPE = 'kntc-exp-jitter';

@@ -165,8 +165,10 @@ export interface OpenRecord {
   /** Latest received version and its raw fingerprint (the map job is keyed by both). */
   latest: number;
   fingerprint?: string;
-  /** Outputs still to push, with the mapped version and raw fingerprint their push jobs are keyed by. */
-  pending: { kind: RecordKind; v: number; f: string }[];
+  /** Outputs still to push, with the mapped version and raw fingerprint their push jobs are keyed by, and the batch push job last enqueued for it. */
+  pending: { kind: RecordKind; v: number; f: string; batchJob?: string }[];
+  /** The batch map job last enqueued for the record (setJobRefs). */
+  mapBatchJob?: string;
   /** Last state change (ms). */
   since: number;
 }
@@ -360,7 +362,7 @@ export class Ledger {
     for (let i = 0; i < tids.length; i += 2) ids.push({ tid: tids[i]!, since: Number(tids[i + 1]) });
     if (ids.length === 0) return [];
     const p = this.r.pipeline();
-    for (const { tid } of ids) p.hmget(this.recKey(tid), 'st', 'v', 'mfp', 'kinds', 'ps:ho-so-don', 'ps:luot-tiep', 'mv:ho-so-don', 'mv:luot-tiep');
+    for (const { tid } of ids) p.hmget(this.recKey(tid), 'st', 'v', 'mfp', 'kinds', 'ps:ho-so-don', 'ps:luot-tiep', 'mv:ho-so-don', 'mv:luot-tiep', 'mj', 'pj:ho-so-don', 'pj:luot-tiep');
     const rows = ((await p.exec()) ?? []).map(([err, vals]) => {
       if (err) throw err;
       return vals as (string | null)[];
@@ -373,19 +375,36 @@ export class Ledger {
     });
     const out: OpenRecord[] = [];
     const gone: string[] = [];
-    rows.forEach(([st, v, mfp, kinds, ps1, ps2, mv1, mv2], n) => {
+    rows.forEach(([st, v, mfp, kinds, ps1, ps2, mv1, mv2, mj, pj1, pj2], n) => {
       const { tid, since } = ids[n]!;
       if (!v) return void gone.push(tid); // record deleted: drop it from the index
       const pending: OpenRecord['pending'] = [];
-      const byKind: Record<RecordKind, [string | null | undefined, string | null | undefined]> = { 'ho-so-don': [ps1, mv1], 'luot-tiep': [ps2, mv2] };
+      const byKind: Record<RecordKind, (string | null | undefined)[]> = { 'ho-so-don': [ps1, mv1, pj1], 'luot-tiep': [ps2, mv2, pj2] };
       for (const kind of (kinds ?? '').split(',').filter(Boolean) as RecordKind[]) {
-        const [ps, mvk] = byKind[kind] ?? [undefined, undefined];
-        if ((ps === 'pending' || ps === 'pushing') && mfp) pending.push({ kind, v: num(mvk), f: mfp.slice(0, 12) });
+        const [ps, mvk, pj] = byKind[kind] ?? [];
+        if ((ps === 'pending' || ps === 'pushing') && mfp) pending.push({ kind, v: num(mvk), f: mfp.slice(0, 12), ...(pj ? { batchJob: pj } : {}) });
       }
-      out.push({ trackingId: tid, state: (st ?? 'received') as RecordState, latest: num(v), ...(fps[n] ? { fingerprint: fps[n] } : {}), pending, since });
+      out.push({ trackingId: tid, state: (st ?? 'received') as RecordState, latest: num(v), ...(fps[n] ? { fingerprint: fps[n] } : {}), pending, since, ...(mj ? { mapBatchJob: mj } : {}) });
     });
     if (gone.length) await this.r.zrem(this.openIndex, ...gone);
     return out;
+  }
+
+  /**
+   * Remember which batch job carries a record (`map`, or `push` of a kind), so the requeue sweep
+   * sees that the record has a job although no single job of its id exists. Written before the
+   * job is added: if the add fails, the sweep finds the job missing and enqueues one.
+   */
+  async setJobRefs(refs: readonly { tid: string; kind?: RecordKind; jobId: string }[]): Promise<void> {
+    if (refs.length === 0) return;
+    const p = this.r.pipeline();
+    for (const r of refs) p.hset(this.recKey(r.tid), r.kind ? `pj:${r.kind}` : 'mj', r.jobId);
+    for (const [err] of (await p.exec()) ?? []) if (err) throw err;
+  }
+
+  /** The batch map job last enqueued for each record (setJobRefs), in order. */
+  async mapJobRefs(tids: readonly string[]): Promise<(string | undefined)[]> {
+    return Promise.all(tids.map(async (t) => (await this.r.hget(this.recKey(t), 'mj')) ?? undefined));
   }
 
   /** Agencies of the records received so far (first version of each record adds its agency). */

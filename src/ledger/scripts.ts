@@ -17,6 +17,7 @@
  *               ps:k pending|pushing|pushed|superseded|rejected · pv:k pushed version · pmh:k mapped hash pushed
  *               nid:k national id · ni:k national issues (JSON)
  *   st state · err last error (JSON) · flag
+ *   mj / pj:k the batch map / push job that last carried the record (Ledger.setJobRefs; the requeue sweep reads them)
  *
  * Indexes: led:all (every tid, by creation) · led:issues (tids with issues, by change) ·
  * led:open (tids not yet pushed or rejected, by last state change: the requeue sweep's work list) ·

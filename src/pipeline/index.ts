@@ -11,7 +11,8 @@ import type { RecordKind } from '../contract/schemas.js';
 import { MA_NGUON_RE } from '../contract/schemas.js';
 import { Ledger, ledgerCipherFromConfig, type GateInput, type LedgerStatus, type ReportedIssue } from '../ledger/index.js';
 import { queueSpecs, type QueueName } from '../../queues/catalog.js';
-import { connectRedis, openQueues, queueCounts, findMapper, redisReady, type Queues } from './infra.js';
+import { planMapJobs } from '../worker/batches.js';
+import { connectRedis, openQueues, queueCounts, findMapper, redisReady, jobStates, type Queues } from './infra.js';
 import { acceptedRecords, registerQueueDepthSource } from '../metrics.js';
 import { logger } from '../log/logger.js';
 
@@ -128,6 +129,8 @@ export function createPipeline(cfg: Config, opts: PipelineOptions = {}): Pipelin
     const gated = await ledger.gate(inputs);
     const results: AcceptResult[] = [];
     const mapJobs: { name: QueueName; data: { tid: string; v: number; f: string }; opts: { jobId: string } }[] = [];
+    /** Re-sent before they were mapped: they need a map job only if the one they had is gone. */
+    const resent: typeof mapJobs = [];
     const rejections: Promise<unknown>[] = [];
     gated.forEach((g, n) => {
       const inp = inputs[n]!;
@@ -147,7 +150,7 @@ export function createPipeline(cfg: Config, opts: PipelineOptions = {}): Pipelin
       }
       if (g.outcome === 'accepted' || g.outcome === 'conflict' || g.needsMap) {
         const data = { tid: g.trackingId, v: inp.version, f: g.fingerprint.slice(0, 12) };
-        mapJobs.push({ name: 'map', data, opts: { jobId: specs.map.jobId(data) } });
+        (g.outcome === 'unchanged' ? resent : mapJobs).push({ name: 'map', data, opts: { jobId: specs.map.jobId(data) } });
       }
       if (g.outcome === 'unchanged') {
         results.push({ ...base, outcome: 'unchanged' });
@@ -161,12 +164,26 @@ export function createPipeline(cfg: Config, opts: PipelineOptions = {}): Pipelin
       }
     });
     await Promise.all(rejections);
-    if (mapJobs.length) {
-      for (const j of mapJobs) specs.map.schema.parse(j.data);
-      // one MULTI per chunk; a retried accept re-adds the same job ids, which BullMQ ignores
-      for (let i = 0; i < mapJobs.length; i += 1000) await q().map.addBulk(mapJobs.slice(i, i + 1000));
+    if (resent.length) {
+      const refs = await ledger.mapJobRefs(resent.map((j) => j.data.tid));
+      const [single, batch] = await Promise.all([jobStates(q().map, resent.map((j) => j.opts.jobId)), jobStates(q().map, refs.map((r) => r ?? '-'))]);
+      const inCall = new Set(mapJobs.map((j) => j.opts.jobId)); // the same record twice in one call
+      resent.forEach((j, n) => {
+        if (inCall.has(j.opts.jobId) || single[n] === 'alive' || (refs[n] && batch[n] === 'alive')) return;
+        inCall.add(j.opts.jobId);
+        mapJobs.push(j);
+      });
     }
-    log().debug({ source, n: raws.length, jobs: mapJobs.length }, 'accepted');
+    let jobs = 0;
+    if (mapJobs.length) {
+      // Up to BATCH_JOB_MAX records per map job (src/worker/batches.ts); deterministic ids: a
+      // retried accept re-adds the same job ids, which BullMQ ignores.
+      const { jobs: bulk, refs } = planMapJobs(specs.map, mapJobs.map((j) => j.data));
+      await ledger.setJobRefs(refs);
+      for (let i = 0; i < bulk.length; i += 1000) await q().map.addBulk(bulk.slice(i, i + 1000));
+      jobs = bulk.length;
+    }
+    log().debug({ source, n: raws.length, records: mapJobs.length, jobs }, 'accepted');
     return results;
   }
 

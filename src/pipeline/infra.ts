@@ -54,6 +54,21 @@ export async function queueCounts(queues: Partial<Queues>): Promise<Record<strin
   return out;
 }
 
+export type JobState = 'missing' | 'alive' | 'finished';
+
+/** Per job id: missing, still to run (waiting/delayed/active), or finished (completed/failed) — one HMGET per job, pipelined. */
+export async function jobStates(queue: Queue, ids: readonly string[]): Promise<JobState[]> {
+  if (ids.length === 0) return [];
+  const client = (await queue.client) as unknown as Redis;
+  const p = client.pipeline();
+  for (const id of ids) p.hmget(queue.toKey(id), 'timestamp', 'finishedOn');
+  return ((await p.exec()) ?? []).map(([err, v]) => {
+    if (err) throw err;
+    const [ts, fin] = v as (string | null)[];
+    return !ts ? 'missing' : fin ? 'finished' : 'alive';
+  });
+}
+
 /** Redis reachable AND maxmemory-policy = noeviction (queued jobs and ledger entries must never be evicted). */
 export async function redisReady(redis: Redis): Promise<{ ok: boolean; reason?: string }> {
   try {

@@ -13,9 +13,10 @@ import type { Config } from '../../config/index.js';
 import type { Catalogues, SourceMapper } from '../../mappers/types.js';
 import type { HoSoDon } from '../contract/schemas.js';
 import { Ledger, ledgerCipherFromConfig } from '../ledger/index.js';
-import { QUEUE_NAMES, BACKOFF_TYPE, backoffDelay, queueSpecs, type QueueName, type QueueSpec } from '../../queues/catalog.js';
+import { QUEUE_NAMES, BACKOFF_TYPE, BATCH_PAYLOADS, backoffDelay, batchJobName, queueSpecs, type QueueName, type QueueSpec } from '../../queues/catalog.js';
 import { connectRedis, openQueues, queueCounts, findMapper, redisReady } from '../pipeline/infra.js';
 import { processMap, type PushRequest } from './map.js';
+import { planPushJobs } from './batches.js';
 import { processPush, RetryableFailure } from '../push/processor.js';
 import { withTimeout, isLastAttempt, storeMapFailure, storePushFailure, JobTimeout } from './exhausted.js';
 import { scheduleRequeue, type RequeueResult } from './requeue.js';
@@ -162,12 +163,19 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}):
     return c[q] ?? (q === 'push' ? cfg.WORKER_CONCURRENCY * 4 : cfg.WORKER_CONCURRENCY);
   };
 
-  // Push jobs of concurrently running map jobs go to Redis together (one MULTI per tick);
+  // Push jobs of concurrently running single map jobs go to Redis together (one MULTI per tick);
   // each map job completes only after its own push jobs were acknowledged.
-  const enqueuePush = bulkAdder(producers.push, (r: PushRequest) => {
+  const enqueuePushSingles = bulkAdder(producers.push, (r: PushRequest) => {
     const data = specs.push.schema.parse({ tid: r.tid, kind: r.kind, v: r.v, f: r.f });
     return { name: 'push', data, opts: { jobId: specs.push.jobId(data), priority: r.priority } };
   });
+  // the pushes of a map job: packed into push jobs by urgency (src/worker/batches.ts)
+  const enqueuePush = async (reqs: PushRequest[]): Promise<void> => {
+    if (reqs.length <= 1) return enqueuePushSingles(reqs);
+    const plan = planPushJobs(specs.push, reqs);
+    await ledger.setJobRefs(plan.refs);
+    await producers.push.addBulk(plan.jobs);
+  };
   const addDedupe = bulkAdder(producers.dedupe, (p: { tid: string; v: number; maHoSo: string }) => {
     const data = specs.dedupe.schema.parse(p);
     return { name: 'dedupe', data, opts: { jobId: specs.dedupe.jobId(data) } };
@@ -177,50 +185,100 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}):
   if (names.includes('dedupe') && !dedupe) log.warn('dedupe processor unavailable: dedupe jobs are acknowledged without work');
 
   const timeoutOf = (q: QueueName): number => opts.jobTimeoutMs?.[q] ?? specs[q].timeoutMs;
+  type Attempt = { attemptsMade: number; opts: { attempts?: number } };
 
   // Each attempt runs under its queue's timeout INSIDE the failure handling: a timed-out or
   // failed attempt is retried by BullMQ, and the last one leaves a stored rejection with the
   // reason. The job then completes (no failed job left); only if even that cannot be stored
   // (Redis) does the job fail, and the requeue sweep gives the record a new job later.
+  const mapOne = async (data: { tid: string; v: number; f: string }, job: Attempt, push: (reqs: PushRequest[]) => Promise<void>): Promise<unknown> => {
+    try {
+      return await withTimeout(processMap(data, {
+        ledger, mapperFor: (s) => findMapper(s, opts.mappers), catalogues, clock, enqueuePush: push, log,
+      }), timeoutOf('map'), 'map');
+    } catch (e) {
+      if (!isLastAttempt(job)) throw e;
+      const attempts = job.opts.attempts ?? 1;
+      try {
+        if (await storeMapFailure(ledger, data, e, attempts, log)) return { outcome: 'rejected', pushes: 0, code: 'KNTC_MAP_FAILED' };
+        return { outcome: 'stale', pushes: 0 };
+      } catch {
+        throw e;
+      }
+    }
+  };
+  const pushOne = async (data: { tid: string; kind: PushRequest['kind']; v: number }, job: Attempt): Promise<unknown> => {
+    try {
+      return await withTimeout(processPush({ data, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 }, {
+        ledger, sender, client, log, linkage: (b: HoSoDon) => computeLinkage(b, linkageSecret), ...(afterPush ? { afterPush } : {}),
+      }), timeoutOf('push'), 'push');
+    } catch (e) {
+      // (processPush itself turns a retryable national error on the last attempt into a rejection.)
+      if (!isLastAttempt(job)) {
+        if (e instanceof JobTimeout) {
+          await ledger.pushResult(data.tid, data.kind, data.v, { outcome: 'retrying', error: { code: 'KNTC_PUSH_TIMEOUT', message: e.message } }).catch(() => undefined);
+        }
+        throw e;
+      }
+      try {
+        const code = await storePushFailure(ledger, data, e, job.opts.attempts ?? 1, log);
+        return { outcome: 'rejected', code, version: data.v };
+      } catch {
+        throw e;
+      }
+    }
+  };
+  /**
+   * A batch job: every record as its own single job would be, concurrently (their ledger calls
+   * and national writes are coalesced: src/ledger/coalesce.ts, src/push/batcher.ts). If any record
+   * needs another attempt, the whole job is retried after the backoff (at least the longest
+   * Retry-After any record was given); the records already done are skipped by the re-run.
+   */
+  async function runBatch<T>(queue: QueueName, items: T[], one: (item: T) => Promise<unknown>): Promise<{ records: number; outcomes: Record<string, number> }> {
+    const settled = await Promise.allSettled(items.map(one));
+    const outcomes: Record<string, number> = {};
+    const errors: unknown[] = [];
+    for (const r of settled) {
+      if (r.status === 'rejected') errors.push(r.reason);
+      else {
+        const o = String((r.value as { outcome?: string } | undefined)?.outcome ?? 'done');
+        outcomes[o] = (outcomes[o] ?? 0) + 1;
+      }
+    }
+    if (errors.length) {
+      const retryAfter = Math.max(0, ...errors.map((e) => (e instanceof RetryableFailure ? e.retryAfterMs ?? 0 : 0)));
+      const first = errors[0] as Error;
+      const codes = [...new Set(errors.map((e) => (e as { code?: string }).code ?? (e as Error).name ?? 'Error'))].slice(0, 5).join(',');
+      throw new RetryableFailure(errors.every((e) => e instanceof RetryableFailure) ? (first as RetryableFailure).code : 'KNTC_BATCH_RETRY',
+        `${queue} batch: ${errors.length} of ${items.length} records need another attempt (${codes}): ${String(first?.message ?? first).slice(0, 200)}`, retryAfter || undefined);
+    }
+    return { records: items.length, outcomes };
+  }
+
   const processors: Record<QueueName, (job: Job) => Promise<unknown>> = {
     map: async (job) => {
-      const data = specs.map.schema.parse(job.data);
-      try {
-        return await withTimeout(processMap(data, {
-          ledger, mapperFor: (s) => findMapper(s, opts.mappers), catalogues, clock, enqueuePush, log,
-        }), timeoutOf('map'), 'map');
-      } catch (e) {
-        if (!isLastAttempt(job)) throw e;
-        const attempts = job.opts.attempts ?? 1;
-        try {
-          if (await storeMapFailure(ledger, data, e, attempts, log)) return { outcome: 'rejected', pushes: 0, code: 'KNTC_MAP_FAILED' };
-          return { outcome: 'stale', pushes: 0 };
-        } catch {
-          throw e;
-        }
+      if (job.name === batchJobName('map')) {
+        const { items } = BATCH_PAYLOADS.map.parse(job.data);
+        // the pushes of all its records are enqueued together, also when some records failed
+        const reqs: PushRequest[] = [];
+        const collect = async (r: PushRequest[]): Promise<void> => void reqs.push(...r);
+        let failure: unknown;
+        const out = await runBatch('map', items, (it) => mapOne(it, job, collect)).catch((e: unknown) => {
+          failure = e;
+          return undefined;
+        });
+        if (reqs.length) await enqueuePush(reqs);
+        if (failure) throw failure;
+        return { ...out, pushes: reqs.length };
       }
+      return mapOne(specs.map.schema.parse(job.data), job, enqueuePush);
     },
     push: async (job) => {
-      const data = specs.push.schema.parse(job.data);
-      try {
-        return await withTimeout(processPush({ data, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 }, {
-          ledger, sender, client, log, linkage: (b: HoSoDon) => computeLinkage(b, linkageSecret), ...(afterPush ? { afterPush } : {}),
-        }), timeoutOf('push'), 'push');
-      } catch (e) {
-        // (processPush itself turns a retryable national error on the last attempt into a rejection.)
-        if (!isLastAttempt(job)) {
-          if (e instanceof JobTimeout) {
-            await ledger.pushResult(data.tid, data.kind, data.v, { outcome: 'retrying', error: { code: 'KNTC_PUSH_TIMEOUT', message: e.message } }).catch(() => undefined);
-          }
-          throw e;
-        }
-        try {
-          const code = await storePushFailure(ledger, data, e, job.opts.attempts ?? 1, log);
-          return { outcome: 'rejected', code, version: data.v };
-        } catch {
-          throw e;
-        }
+      if (job.name === batchJobName('push')) {
+        const { items } = BATCH_PAYLOADS.push.parse(job.data);
+        return runBatch('push', items, (it) => pushOne(it, job));
       }
+      return pushOne(specs.push.schema.parse(job.data), job);
     },
     dedupe: async (job) => {
       const data = specs.dedupe.schema.parse(job.data);

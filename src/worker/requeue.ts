@@ -8,7 +8,9 @@
  * index (records neither pushed nor rejected, by last state change), and for each one that
  * has not moved for `graceMs` and whose job is missing or finished, enqueues the job again
  * under the same deterministic id (content fingerprint), so a race with the normal path
- * collapses onto one job. Processors are idempotent, so a job re-added needlessly is harmless.
+ * collapses onto one job. A record carried by a batch job (queues/catalog.ts) has no single job
+ * of its id: the ledger remembers the batch job's id (mj / pj:kind), and while that job lives the
+ * record is left alone. Processors are idempotent, so a job re-added needlessly is harmless.
  */
 import type { Logger } from 'pino';
 import type { Queue } from 'bullmq';
@@ -17,6 +19,7 @@ import type { Ledger, OpenRecord } from '../ledger/index.js';
 import type { QueueSpec } from '../../queues/catalog.js';
 import { pushPriority } from '../push/priority.js';
 import { withRedisLock } from '../pipeline/lock.js';
+import { jobStates, type JobState } from '../pipeline/infra.js';
 
 export interface RequeueDeps {
   ledger: Ledger;
@@ -36,21 +39,6 @@ export interface RequeueResult {
   push: number;
 }
 
-type JobState = 'missing' | 'alive' | 'finished';
-
-/** Missing, still to run (waiting/delayed/active), or finished (completed/failed) — one HMGET per job. */
-async function jobStates(queue: Queue, ids: string[]): Promise<JobState[]> {
-  if (ids.length === 0) return [];
-  const client = (await queue.client) as unknown as Redis;
-  const p = client.pipeline();
-  for (const id of ids) p.hmget(queue.toKey(id), 'timestamp', 'finishedOn');
-  return ((await p.exec()) ?? []).map(([err, v]) => {
-    if (err) throw err;
-    const [ts, fin] = v as (string | null)[];
-    return !ts ? 'missing' : fin ? 'finished' : 'alive';
-  });
-}
-
 const PAGE = 500;
 
 /** One pass over the open records that have not moved for `graceMs`. */
@@ -61,17 +49,17 @@ export async function requeueSweep(d: RequeueDeps, opts: { graceMs: number }): P
     const recs = await d.ledger.openRecords(before, offset, PAGE);
     if (recs.length === 0) break;
     out.checked += recs.length;
-    const maps: { rec: OpenRecord; data: { tid: string; v: number; f: string }; id: string }[] = [];
-    const pushes: { rec: OpenRecord; data: { tid: string; kind: OpenRecord['pending'][number]['kind']; v: number; f: string }; id: string }[] = [];
+    const maps: { rec: OpenRecord; data: { tid: string; v: number; f: string }; id: string; batch?: string }[] = [];
+    const pushes: { rec: OpenRecord; data: { tid: string; kind: OpenRecord['pending'][number]['kind']; v: number; f: string }; id: string; batch?: string }[] = [];
     for (const rec of recs) {
       if (rec.state === 'received') {
         if (!rec.fingerprint) continue; // raw gone: nothing to map
         const data = { tid: rec.trackingId, v: rec.latest, f: rec.fingerprint.slice(0, 12) };
-        maps.push({ rec, data, id: d.specs.map.jobId(data) });
+        maps.push({ rec, data, id: d.specs.map.jobId(data), ...(rec.mapBatchJob ? { batch: rec.mapBatchJob } : {}) });
       } else {
         for (const p of rec.pending) {
           const data = { tid: rec.trackingId, kind: p.kind, v: p.v, f: p.f };
-          pushes.push({ rec, data, id: d.specs.push.jobId(data) });
+          pushes.push({ rec, data, id: d.specs.push.jobId(data), ...(p.batchJob ? { batch: p.batchJob } : {}) });
         }
       }
     }
@@ -88,15 +76,19 @@ export async function requeueSweep(d: RequeueDeps, opts: { graceMs: number }): P
   return out;
 }
 
-async function requeue<T extends { id: string }>(
+async function requeue<T extends { id: string; batch?: string }>(
   d: RequeueDeps, queue: Queue, items: T[],
   toJob: (x: T) => Promise<{ name: string; data: unknown; opts: { jobId: string; priority?: number } } | undefined>,
 ): Promise<number> {
   const states = await jobStates(queue, items.map((i) => i.id));
+  // the batch job that last carried the record (ledger setJobRefs): while it lives, so does the record's job
+  const withBatch = items.filter((i) => i.batch);
+  const batchStates = new Map<string, JobState>();
+  (await jobStates(queue, withBatch.map((i) => i.batch!))).forEach((st, n) => batchStates.set(withBatch[n]!.batch!, st));
   const jobs: { name: string; data: unknown; opts: { jobId: string; priority?: number } }[] = [];
   for (const [n, item] of items.entries()) {
     const st = states[n];
-    if (st === 'alive') continue;
+    if (st === 'alive' || (item.batch && batchStates.get(item.batch) === 'alive')) continue;
     // A finished job whose record did not move is re-run: remove it, or BullMQ ignores the same id.
     if (st === 'finished' && (await queue.remove(item.id)) !== 1) continue;
     const job = await toJob(item);

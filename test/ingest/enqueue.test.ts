@@ -15,6 +15,7 @@ import { enqueueFiles, formatSummary } from '../../src/ingest/enqueue.js';
 import { IngestError } from '../../src/ingest/errors.js';
 import { Progress } from '../../src/ingest/progress.js';
 import { REDIS_URL, dropPrefix, uniquePrefix } from '../helpers/redis.js';
+import { waitingRecords } from '../helpers/queues.js';
 
 const sample = (f: string) => projectPath('..', 'shared', 'samples', f);
 const prefixes: string[] = [];
@@ -65,7 +66,7 @@ function expectedQldt(text: string) {
 
 describe('enqueueFiles', () => {
   it('qldt sample: outcomes follow the version history; a re-run queues nothing new', async () => {
-    const { pipeline } = fresh();
+    const { pipeline, prefix } = fresh();
     const text = readFileSync(sample('qldt-lai-chau.jsonl'), 'utf8');
     const exp = expectedQldt(text);
     const lines: string[] = [];
@@ -81,12 +82,16 @@ describe('enqueueFiles', () => {
     // Non-TTY progress: plain lines, the last one at 100%.
     expect(lines.at(-1)).toMatch(/34\/34 .*100%/);
     expect(lines.every((l) => l.endsWith('\n') && !l.includes('\r'))).toBe(true);
-    const waiting = (await pipeline.counts()).map?.waiting ?? 0;
+    const waiting = await waitingRecords(prefix, 'map');
+    const jobs = (await pipeline.counts()).map?.waiting ?? 0;
+    expect(waiting).toBe(t.accepted); // one map job item per accepted version; an unchanged re-send while its job waits adds none
     expect(waiting).toBeGreaterThan(0);
 
     const again = await enqueueFiles(pipeline, getMapper('qldt')!, [{ file: 'qldt-lai-chau.jsonl', text }], { source: 'qldt' });
     expect(again.totals.accepted).toBe(0);
-    expect((await pipeline.counts()).map?.waiting).toBe(waiting);
+    // (the re-run comes as one chunk, not chunks of 7: another batch job would be another job id)
+    expect(await waitingRecords(prefix, 'map')).toBe(waiting);
+    expect((await pipeline.counts()).map?.waiting).toBe(jobs);
     expect(formatSummary(again)).toContain('kntc status --source qldt --agency 000.00.');
   });
 

@@ -132,4 +132,35 @@ describe('requeue sweep', () => {
     expect(creates(id)).toBe(1);
     await w.close();
   }, 60_000);
+  it('records carried by a batch job: left alone while it lives; given jobs again once it is gone, each pushed once', async () => {
+    const p = createPipeline(cfg, { mappers: MAPPERS });
+    open.push(p);
+    const ids = Array.from({ length: 6 }, (_x, i) => `T-REQ-B${i}`);
+    await p.accept(FAKE, ids.map((id, i) => raw(i, 1, { id })), { channel: 'api' });
+    const waiting = await queues.map.getJobs(['waiting']);
+    const batch = waiting.find((j) => j.name === 'map-batch' && (j.data as { items: { tid: string }[] }).items.length === ids.length);
+    expect(batch).toBeDefined(); // one job for the six records, no single job of any of them
+    const tids = await Promise.all(ids.map(async (id) => (await p.status(FAKE, AGENCY, id))!.trackingId));
+    const f = (i: number) => p.ledger.fingerprint(raw(i, 1, { id: ids[i] })).slice(0, 12);
+    for (const [i, t] of tids.entries()) expect(await queues.map.getJob(queueSpecs(cfg).map.jobId({ tid: t, v: 1, f: f(i) }))).toBeUndefined();
+
+    // a sweep (no consumers yet) sees the batch job alive: nothing added
+    const sweeper = await startWorkers(cfg, { mappers: MAPPERS, catalogues: EMPTY_CATALOGUES, queues: ['dedupe'], dedupe: false, requeue: { everyMs: 60_000, graceMs: 0 } });
+    open.push(sweeper);
+    const r1 = await sweeper.requeueNow();
+    expect(r1?.map).toBe(0);
+    expect(r1?.checked).toBeGreaterThanOrEqual(ids.length);
+    // the batch job lost: the next sweep gives each record its own job
+    expect(await queues.map.remove(batch!.id!)).toBe(1);
+    const r2 = await sweeper.requeueNow();
+    expect(r2?.map).toBe(ids.length);
+    await sweeper.close();
+
+    const w = await startWorkers(cfg, { mappers: MAPPERS, catalogues: EMPTY_CATALOGUES, queues: ['map', 'push'], dedupe: false, requeue: { everyMs: 0 } });
+    open.push(w);
+    await waitFor('all pushed', async () => (await Promise.all(ids.map((id) => p.status(FAKE, AGENCY, id)))).every((x) => x?.state === 'pushed'));
+    await sleep(200);
+    for (const id of ids) expect(creates(id)).toBe(1);
+    await w.close();
+  }, 60_000);
 });
