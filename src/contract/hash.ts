@@ -12,3 +12,37 @@ export function canonicalJson(value: unknown): string {
 export function bamNoiDung(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body), 'utf8').digest('hex');
 }
+
+/**
+ * canonicalJson, remembering the canonical form of every object it serialises in `cache`, so a
+ * value that is serialised again — on its own or inside a larger one — costs a lookup. Only the
+ * outer `depth` levels are composed here (with `canonicalize`'s rules: sorted keys, undefined and
+ * symbol members left out, in arrays written as null); deeper ones are `canonicalize`'s own output.
+ * For values that are not changed between calls (a parsed request body while it is handled).
+ */
+export function canonicalJsonCached(value: unknown, cache: WeakMap<object, string>, depth = 3): string {
+  if (value === null || typeof value !== 'object') return canonicalJson(value);
+  const hit = cache.get(value);
+  if (hit !== undefined) return hit;
+  let out: string;
+  if (depth <= 0 || typeof (value as { toJSON?: unknown }).toJSON === 'function') out = canonicalJson(value);
+  else if (Array.isArray(value)) {
+    out = `[${value.map((v: unknown) => (v === undefined || typeof v === 'symbol' ? 'null' : canonicalJsonCached(v, cache, depth - 1))).join(',')}]`;
+  } else {
+    const o = value as Record<string, unknown>;
+    const parts: string[] = [];
+    for (const k of Object.keys(o).sort()) {
+      const v = o[k];
+      if (v === undefined || typeof v === 'symbol') continue;
+      parts.push(`${JSON.stringify(k)}:${canonicalJsonCached(v, cache, depth - 1)}`);
+    }
+    out = `{${parts.join(',')}}`;
+  }
+  cache.set(value, out);
+  return out;
+}
+
+/** lowercase hex SHA-256 of a canonical JSON string (bamNoiDung of the value it came from). */
+export function sha256Hex(canonical: string): string {
+  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}

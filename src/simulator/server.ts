@@ -13,7 +13,7 @@ import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { IDEMPOTENCY_KEY_RE, type RecordKind, type CatalogueName, CATALOGUE_NAMES, type ChiTietLoi, type TimTrungRequest, type LienKetRequest, MA_DON_VI_RE } from '../contract/schemas.js';
-import { canonicalJson, bamNoiDung } from '../contract/hash.js';
+import { canonicalJsonCached, sha256Hex } from '../contract/hash.js';
 import { makeCatalogues } from '../contract/catalogues.js';
 import { validateHoSoDon, validateLuotTiep, validateRequestBody, vietnamToday } from '../contract/validate.js';
 import { buildCatalogues, loadReferenceData, type ReferenceData } from '../reference/dvhc.js';
@@ -62,6 +62,8 @@ interface Answer {
 interface Ctx {
   client: SimClient;
   reqId: string;
+  /** Canonical JSON of parts of this request's parsed body, each serialised once (idempotency fingerprints, bamNoiDung). */
+  canon: (v: unknown) => string;
 }
 
 interface ReadBody {
@@ -281,7 +283,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     }
     if (details.length) return fail(ctx, 422, 'DU_LIEU_KHONG_HOP_LE', details);
     const rec = body as Record<string, unknown>;
-    const bam = bamNoiDung(rec);
+    const bam = sha256Hex(ctx.canon(rec));
     const maNguon = rec[SOURCE_ID[kind]] as string;
     if (op === 'create') {
       const found = store.findBySource(kind, rec.maDonVi as string, maNguon);
@@ -483,7 +485,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     const method = item.thaoTac === 'TAO' ? 'POST' : 'PUT';
     const path = method === 'POST' ? `/${kind}` : `/${kind}/${natId as string}`;
     const route = `${method} ${path}`;
-    const fp = fingerprint(method, path, canonicalJson(item.duLieu));
+    const fp = fingerprint(method, path, ctx.canon(item.duLieu));
     const st = idem.begin(ctx.client.id, khoa, fp);
     if (st.state === 'stored') {
       counters.replays += 1;
@@ -498,7 +500,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
         bump(counters.faults, `item-before:${pre.status}`);
         return out(faultAnswer(ctx, pre.status));
       }
-      const a = write(ctx, kind, method === 'POST' ? 'create' : 'update', natId as string | undefined, item.duLieu, Buffer.byteLength(JSON.stringify(item.duLieu), 'utf8'));
+      const a = write(ctx, kind, method === 'POST' ? 'create' : 'update', natId as string | undefined, item.duLieu, Buffer.byteLength(ctx.canon(item.duLieu), 'utf8'));
       const bytes = json(a.body ?? {});
       if (isStorable(a.status, a.body?.ma as string | undefined)) idem.store(ctx.client.id, khoa, { fingerprint: fp, status: a.status, contentType: 'application/json; charset=utf-8', body: bytes });
       const post = faults.draw('after', route);
@@ -750,7 +752,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     if (!tok) tokens.delete(auth[1]);
     const client = tok ? clientById.get(tok.clientId) : undefined;
     if (!client) return sendAnswer(res, { ...fail(base, 401, 'CHUA_XAC_THUC'), headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
-    const ctx: Ctx = { client, reqId };
+    const canonCache = new WeakMap<object, string>();
+    // the batch envelope composed from its items' canonical forms (envelope → muc → item → duLieu)
+    const ctx: Ctx = { client, reqId, canon: (v) => canonicalJsonCached(v, canonCache, 3) };
 
     // limits (a batch is one request)
     let release = () => {};
@@ -819,7 +823,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     let fp = '';
     if (usesKey && key) {
       // a body that is not JSON (or too large to be read whole) is fingerprinted by its bytes
-      fp = fingerprint(method, sub, tooLarge || bad || body === undefined ? 'raw:' + got.sha256 : canonicalJson(body));
+      fp = fingerprint(method, sub, tooLarge || bad || body === undefined ? 'raw:' + got.sha256 : ctx.canon(body));
       const st = isBatch ? idem.beginBatch(ctx.client.id, key, fp) : idem.begin(ctx.client.id, key, fp);
       if (st.state === 'stored') {
         counters.replays += 1;
