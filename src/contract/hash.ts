@@ -46,3 +46,14 @@ export function canonicalJsonCached(value: unknown, cache: WeakMap<object, strin
 export function sha256Hex(canonical: string): string {
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
+
+/** The linkage features a mapper leaves for the pipeline to fill (mappers/README.md). */
+export const LINKAGE_PLACEHOLDER = Object.freeze({ thuatToan: 'none', khoa: Object.freeze([]) as readonly string[], dacTrung: Object.freeze({}) });
+
+/** Is `lk` exactly the placeholder? Then a mapped body's bamNoiDung is contentDigest's base hash. */
+export function isLinkagePlaceholder(lk: unknown): boolean {
+  if (lk === undefined) return false;
+  const l = lk as { thuatToan?: unknown; khoa?: unknown; dacTrung?: unknown };
+  return typeof l === 'object' && l !== null && Object.keys(l).length === 3 && l.thuatToan === 'none'
+    && Array.isArray(l.khoa) && l.khoa.length === 0 && typeof l.dacTrung === 'object' && l.dacTrung !== null && Object.keys(l.dacTrung).length === 0;
+}

@@ -14,7 +14,7 @@ import type { Issue } from '../../mappers/types.js';
 import type { RecordKind, HoSoDon, LuotTiep } from '../contract/schemas.js';
 import { canonicalJson } from '../contract/hash.js';
 import { LedgerCipher, parseKey, parseOldKeys } from './crypto.js';
-import { ACCEPT_MANY, SAVE_MAPPED_MANY, PUSH_RESULT_MANY, MAP_FAILED } from './scripts.js';
+import { ACCEPT_MANY, SAVE_MAPPED_MANY, PUSH_RESULT_MANY, MAP_FAILED, SET_FIELDS } from './scripts.js';
 import { Coalescer } from './coalesce.js';
 
 export type RecordState = 'received' | 'mapped' | 'pushing' | 'pushed' | 'rejected';
@@ -143,6 +143,7 @@ type Scripted = Redis & {
   kntcSaveMappedMany(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<Many<[string, string, string]>>;
   kntcPushResultMany(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<Many<[string]>>;
   kntcMapFailed(k1: string, k2: string, k3: string, k4: string, ...args: (string | number)[]): Promise<[string, string, string?]>;
+  kntcSetFields(numKeys: number, ...keysAndArgs: string[]): Promise<number>;
 };
 type ScriptedPipeline = ChainableCommander & {
   kntcAcceptMany(numKeys: number, ...keysAndArgs: (string | number)[]): ChainableCommander;
@@ -181,6 +182,7 @@ export class Ledger {
     if (typeof r.kntcSaveMappedMany !== 'function') redis.defineCommand('kntcSaveMappedMany', { lua: SAVE_MAPPED_MANY });
     if (typeof r.kntcPushResultMany !== 'function') redis.defineCommand('kntcPushResultMany', { lua: PUSH_RESULT_MANY });
     if (typeof r.kntcMapFailed !== 'function') redis.defineCommand('kntcMapFailed', { numberOfKeys: 4, lua: MAP_FAILED });
+    if (typeof r.kntcSetFields !== 'function') redis.defineCommand('kntcSetFields', { lua: SET_FIELDS });
     this.r = r;
     // concurrent jobs' ledger calls of one event-loop turn go as one script call each (scripts.ts)
     this.saves = new Coalescer(async (calls: SaveCall[]) => {
@@ -396,10 +398,12 @@ export class Ledger {
    * job is added: if the add fails, the sweep finds the job missing and enqueues one.
    */
   async setJobRefs(refs: readonly { tid: string; kind?: RecordKind; jobId: string }[]): Promise<void> {
-    if (refs.length === 0) return;
-    const p = this.r.pipeline();
-    for (const r of refs) p.hset(this.recKey(r.tid), r.kind ? `pj:${r.kind}` : 'mj', r.jobId);
-    for (const [err] of (await p.exec()) ?? []) if (err) throw err;
+    for (let i = 0; i < refs.length; i += MANY_MAX) {
+      const chunk = refs.slice(i, i + MANY_MAX);
+      const args: string[] = [];
+      for (const r of chunk) args.push(r.kind ? `pj:${r.kind}` : 'mj', r.jobId);
+      await this.r.kntcSetFields(chunk.length, ...chunk.map((r) => this.recKey(r.tid)), ...args);
+    }
   }
 
   /** The batch map job last enqueued for each record (setJobRefs), in order. */

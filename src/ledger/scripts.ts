@@ -266,3 +266,18 @@ local st = settle(k, KEYS[4], ARGV[5])
 history(hk, now, 'rejected', v, ARGV[4])
 return { 'rejected', st, f[5] or '' }
 `;
+
+/**
+ * setJobRefs — KEYS: record hashes. ARGV: per key a field and a value. Sets them on records that
+ * exist only (a ref never creates a record). → number of records set.
+ */
+export const SET_FIELDS = `
+local n = 0
+for i, k in ipairs(KEYS) do
+  if redis.call('EXISTS', k) == 1 then
+    redis.call('HSET', k, ARGV[2 * i - 1], ARGV[2 * i])
+    n = n + 1
+  end
+end
+return n
+`;

@@ -61,7 +61,8 @@ import pRetry from 'p-retry';
 import { z } from 'zod';
 import { getConfig, Secret, type Config } from '../../config/index.js';
 import { logger as rootLogger, type Logger } from '../log/logger.js';
-import { canonicalJson } from '../contract/hash.js';
+import { canonicalJson, bamNoiDung, LINKAGE_PLACEHOLDER } from '../contract/hash.js';
+export { isLinkagePlaceholder, LINKAGE_PLACEHOLDER } from '../contract/hash.js';
 import {
   BatchResponse,
   Catalogue as CatalogueSchema,
@@ -110,6 +111,8 @@ export interface BatchInput {
   nationalId?: string;
   /** JSON.stringify(body), when the caller already has it (the batching sender does; it is sent as is). */
   json?: string;
+  /** contentDigest's base hash of the body, when the caller knows it. */
+  baseHash?: string;
 }
 
 /** One listing row, with the national and source ids normalized across kinds (the raw fields are kept). */
@@ -165,6 +168,8 @@ export interface NationalClientOptions {
 export interface CallOptions {
   /** Correlation id sent as X-Request-Id (≤ 64 of [A-Za-z0-9._:-]); default: a fresh one per call. */
   requestId?: string;
+  /** write(): contentDigest's base hash of the body, when the caller knows it. */
+  baseHash?: string;
 }
 
 export interface ConditionalCatalogue {
@@ -209,15 +214,30 @@ const keyPart = (v: unknown): string => String(v ?? '').replace(/[^A-Za-z0-9._-]
 const clampKey = (k: string): string => (k.length <= 255 ? k : `${k.slice(0, 230)}:${sha24(k)}`);
 
 /**
- * Deterministic Idempotency-Key of one write: `${kind}:${op}:${maDonVi}:${maNguon}:v${phienBanNguon}:${sha24(JCS(body))}`
+ * What the content part of a write's key is made of: sha24(JCS(body)) for a luot-tiep; for a ho-so-don
+ * sha24(bamNoiDung(body with the placeholder linkage features) + '|' + JCS(its linkage features)), so the push
+ * path, which already holds the mapped body's bamNoiDung (`baseHash`), does not serialise the whole body again.
+ * Either way a function of exactly what is sent: same body → same digest, any other body → another.
+ */
+export function contentDigest(kind: RecordKind, body: RecordBody, baseHash?: string): string {
+  if (kind !== 'ho-so-don') return sha24(canonicalJson(body));
+  const b = body as unknown as Record<string, unknown>;
+  const base = baseHash ?? bamNoiDung({ ...b, dacTrungLienKet: LINKAGE_PLACEHOLDER });
+  return sha24(`${base}|${canonicalJson(b.dacTrungLienKet ?? null)}`);
+}
+
+/**
+ * Deterministic Idempotency-Key of one write: `${kind}:${op}:${maDonVi}:${maNguon}:v${phienBanNguon}:${contentDigest}`
  * (the national id of an update is not part of it: it is fixed by (maDonVi, maNguon) anyway).
  * Same logical write → same key, across retries, job attempts and restarts; any change of body or version → new key.
+ * `baseHash`: contentDigest's base hash when the caller knows it (it must be the right one: tests check the
+ * push path's against the computed value).
  */
-export function idempotencyKey(kind: RecordKind, op: WriteOp, body: RecordBody, nationalId?: string): string {
+export function idempotencyKey(kind: RecordKind, op: WriteOp, body: RecordBody, nationalId?: string, baseHash?: string): string {
   void nationalId;
   const b = body as unknown as Record<string, unknown>;
   const maNguon = b[SOURCE_ID_FIELD[kind]];
-  return clampKey(`${kind}:${op}:${keyPart(b.maDonVi)}:${keyPart(maNguon)}:v${keyPart(b.phienBanNguon)}:${sha24(canonicalJson(body))}`);
+  return clampKey(`${kind}:${op}:${keyPart(b.maDonVi)}:${keyPart(maNguon)}:v${keyPart(b.phienBanNguon)}:${contentDigest(kind, body, baseHash)}`);
 }
 
 /** Key of a cancel (`POST /{kind}/{id}/huy`). */
@@ -483,7 +503,7 @@ export class NationalClient {
       method: op === 'create' ? 'POST' : 'PUT',
       path: op === 'create' ? `/${kind}` : `/${kind}/${encodeURIComponent(nationalId!)}`,
       body,
-      idemKey: idempotencyKey(kind, op, body, nationalId),
+      idemKey: idempotencyKey(kind, op, body, nationalId, opts.baseHash),
       requestId: this.requestId(opts),
     });
     return this.toWriteResult(kind, res.json, res.headers['idempotent-replayed'] === 'true', nationalId, res.headers['x-request-id']);
@@ -509,7 +529,7 @@ export class NationalClient {
     const idField = NATIONAL_ID_FIELD[kind];
     const prepared = items.map((it) => {
       if (it.op === 'update' && !it.nationalId) throw new TypeError('update needs the national id');
-      const khoa = idempotencyKey(kind, it.op, it.body, it.nationalId);
+      const khoa = idempotencyKey(kind, it.op, it.body, it.nationalId, it.baseHash);
       // the item's JSON as JSON.stringify({ khoa, thaoTac, [idField], duLieu }) writes it, the body serialized
       // once (or taken as the caller serialized it): it gives the size and goes into the envelope as is
       const muc = `{"khoa":${JSON.stringify(khoa)},"thaoTac":"${it.op === 'create' ? 'TAO' : 'CAP_NHAT'}"${it.op === 'update' ? `,${JSON.stringify(idField)}:${JSON.stringify(it.nationalId)}` : ''},"duLieu":${it.json ?? JSON.stringify(it.body)}}`;

@@ -16,6 +16,7 @@ interface Pending {
   /** JSON.stringify(body), made once when the item is taken into a batch. */
   json?: string;
   nationalId?: string;
+  baseHash?: string;
   resolve(r: WriteResultLike): void;
   reject(e: unknown): void;
 }
@@ -46,10 +47,11 @@ export class BatchSender {
     this.maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
   }
 
-  send(kind: RecordKind, op: WriteOp, body: HoSoDon | LuotTiep, nationalId?: string): Promise<WriteResultLike> {
+  /** `baseHash`: the idempotency key's base hash when known (src/national/client.ts contentDigest). */
+  send(kind: RecordKind, op: WriteOp, body: HoSoDon | LuotTiep, nationalId?: string, baseHash?: string): Promise<WriteResultLike> {
     return new Promise((resolve, reject) => {
       const list = this.q.get(kind) ?? [];
-      list.push({ op, body, ...(nationalId ? { nationalId } : {}), resolve, reject });
+      list.push({ op, body, ...(nationalId ? { nationalId } : {}), ...(baseHash ? { baseHash } : {}), resolve, reject });
       this.q.set(kind, list);
       this.pump(kind, false);
     });
@@ -103,7 +105,7 @@ export class BatchSender {
       if (items.length === 1) {
         const it = items[0]!;
         try {
-          it.resolve(await this.client.write(kind, it.op, it.body, it.nationalId));
+          it.resolve(await this.client.write(kind, it.op, it.body, it.nationalId, it.baseHash ? { baseHash: it.baseHash } : undefined));
         } catch (e) {
           it.reject(e);
         }
@@ -111,7 +113,7 @@ export class BatchSender {
       }
       let results: (WriteResultLike | Error)[];
       try {
-        results = await this.client.batch(kind, items.map((i) => ({ op: i.op, body: i.body, ...(i.nationalId ? { nationalId: i.nationalId } : {}), ...(i.json !== undefined ? { json: i.json } : {}) })));
+        results = await this.client.batch(kind, items.map((i) => ({ op: i.op, body: i.body, ...(i.nationalId ? { nationalId: i.nationalId } : {}), ...(i.json !== undefined ? { json: i.json } : {}), ...(i.baseHash ? { baseHash: i.baseHash } : {}) })));
       } catch (e) {
         for (const i of items) i.reject(e); // whole call failed (network, 5xx, 429 after in-call retries): each job retries
         return;

@@ -12,10 +12,12 @@ export interface BatchItemLike {
   nationalId?: string;
   /** JSON.stringify(body), computed once by the sender (for its size check); the client sends it as is. */
   json?: string;
+  /** bamNoiDung of a ho-so-don body with the placeholder linkage features, when known (contentDigest). */
+  baseHash?: string;
 }
 
 export interface NationalPort {
-  write(kind: RecordKind, op: WriteOp, body: HoSoDon | LuotTiep, nationalId?: string): Promise<WriteResultLike>;
+  write(kind: RecordKind, op: WriteOp, body: HoSoDon | LuotTiep, nationalId?: string, opts?: { baseHash?: string }): Promise<WriteResultLike>;
   batch(kind: RecordKind, items: BatchItemLike[]): Promise<(WriteResultLike | Error)[]>;
   get(kind: RecordKind, nationalId: string): Promise<Record<string, unknown>>;
   close(): Promise<void>;

@@ -11,12 +11,12 @@
  */
 import type { Logger } from 'pino';
 import type { HoSoDon, LuotTiep, RecordKind } from '../contract/schemas.js';
-import { bamNoiDung } from '../contract/hash.js';
 import type { Issue } from '../../mappers/types.js';
 import type { Ledger } from '../ledger/index.js';
 import type { BatchSender } from './batcher.js';
 import { isNationalError, type NationalErrorLike, type NationalPort, type WriteResultLike } from './port.js';
 import { pushOutcomes } from '../metrics.js';
+import { bamNoiDung, isLinkagePlaceholder } from '../contract/hash.js';
 
 export interface PushJob {
   data: { tid: string; kind: RecordKind; v: number };
@@ -92,6 +92,8 @@ export async function processPush(job: PushJob, ctx: PushContext): Promise<PushR
   const v = snap.mappedVersion; // always the latest mapped version, whatever version the job was for
   const mappedHash = snap.mappedHash ?? bamNoiDung(snap.body);
   let body: HoSoDon | LuotTiep = snap.body;
+  // the mapped body's bamNoiDung is the idempotency key's base hash when the mapper left the placeholder features
+  const baseHash = kind === 'ho-so-don' && snap.mappedHash && isLinkagePlaceholder((body as HoSoDon).dacTrungLienKet) ? snap.mappedHash : undefined;
   if (kind === 'ho-so-don') body = { ...(body as HoSoDon), dacTrungLienKet: ctx.linkage(body as HoSoDon) };
   const lastAttempt = job.attemptsMade + 1 >= job.attempts;
 
@@ -128,7 +130,7 @@ export async function processPush(job: PushJob, ctx: PushContext): Promise<PushR
 
   const update = async (nid: string, via: string): Promise<PushResult> => {
     try {
-      const r = await ctx.sender.send(kind, 'update', body, nid);
+      const r = await ctx.sender.send(kind, 'update', body, nid, baseHash);
       return settle('pushed', r.nationalId || nid, via);
     } catch (e) {
       if (isNationalError(e) && e.code === 'PHIEN_BAN_CU') return settle('superseded', nid, `${via}:PHIEN_BAN_CU`, 'PHIEN_BAN_CU');
@@ -140,7 +142,7 @@ export async function processPush(job: PushJob, ctx: PushContext): Promise<PushR
 
   let created: WriteResultLike;
   try {
-    created = await ctx.sender.send(kind, 'create', body);
+    created = await ctx.sender.send(kind, 'create', body, undefined, baseHash);
   } catch (e) {
     if (!isNationalError(e) || e.code !== 'DA_TON_TAI') return onError(e, undefined);
     const nid = natIdOf(kind, e.body);

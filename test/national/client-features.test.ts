@@ -9,6 +9,7 @@ import { loadConfig, projectPath } from '../../config/index.js';
 import {
   NationalError,
   idempotencyKey,
+  isLinkagePlaceholder,
   retryBudgetFromConfig,
   optionsFromConfig as createNationalClientOptions,
   type NationalClient,
@@ -17,6 +18,7 @@ import {
 import { ERROR_CATALOG, errorFromResponse } from '../../src/national/errors.js';
 import { ERROR_CODES } from '../../src/contract/schemas.js';
 import { queueSpecs } from '../../queues/catalog.js';
+import { bamNoiDung } from '../../src/contract/hash.js';
 import { HOST, created, hoSo, luotTiep, mockToken, sleep, testClient } from './helpers.js';
 
 let clients: NationalClient[] = [];
@@ -53,6 +55,21 @@ describe('idempotencyKey', () => {
       idempotencyKey('ho-so-don', 'create', hoSo({ maDonVi: '001.00.00.H02' })),
     ];
     expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
+  });
+
+  it('the push path\'s base hash (the mapped body\'s bamNoiDung) gives the very key computed from the body sent', () => {
+    const mapped = hoSo();
+    expect(isLinkagePlaceholder(mapped.dacTrungLienKet)).toBe(true);
+    const sent = { ...mapped, dacTrungLienKet: { thuatToan: 'lk1', khoa: ['id:abc', 'ten:def'], dacTrung: { namSinh: 1970 } } } as unknown as typeof mapped;
+    const hinted = idempotencyKey('ho-so-don', 'create', sent, undefined, bamNoiDung(mapped));
+    expect(hinted).toBe(idempotencyKey('ho-so-don', 'create', sent));
+    // other features or another body: another key, with or without the hint
+    const otherLk = { ...sent, dacTrungLienKet: { ...sent.dacTrungLienKet, khoa: ['id:abd', 'ten:def'] } } as typeof sent;
+    expect(idempotencyKey('ho-so-don', 'create', otherLk, undefined, bamNoiDung(mapped))).not.toBe(hinted);
+    const otherBody = { ...sent, noiDungTomTat: 'Khác.' } as typeof sent;
+    expect(idempotencyKey('ho-so-don', 'create', otherBody)).not.toBe(hinted);
+    expect(isLinkagePlaceholder({ thuatToan: 'none', khoa: ['x'], dacTrung: {} })).toBe(false);
+    expect(isLinkagePlaceholder(undefined)).toBe(false);
   });
 
   it('has the documented shape and matches the contract pattern', () => {
