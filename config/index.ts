@@ -41,6 +41,7 @@ export const SETTINGS = {
   WORKER_CONCURRENCY: { schema: int(1, 512), default: '32', doc: 'Jobs processed in parallel per worker process and queue.' },
   JOB_ATTEMPTS: { schema: int(1, 100), default: '8', doc: 'BullMQ attempts for a map or push job before it becomes a stored rejection (each push attempt itself retries in-call, see NATIONAL_RETRIES).' },
   JOB_BACKOFF_MS: { schema: int(0), default: '5000', doc: 'Base delay of the exponential job backoff (with jitter).' },
+  JOB_BATCH_RECORDS: { schema: int(1, 100), default: '50', doc: 'Records carried by one map or push job (a batch job; 1 = a job per record). Records in flight per worker are about this × WORKER_CONCURRENCY per queue.' },
   // --- worker: recovery sweep, duplicate schedule, metrics
   REQUEUE_INTERVAL_SEC: { schema: int(0, 86400), default: '300', doc: 'Every worker process runs the requeue sweep at start and then this often (one replica at a time, Redis lock): a record stored but not moving (its map/push job missing, e.g. the enqueue failed after the ledger write) gets its job again. 0 disables.' },
   REQUEUE_GRACE_SEC: { schema: int(0, 7 * 86400), default: '300', doc: 'The requeue sweep only looks at records whose state has not changed for this long.' },

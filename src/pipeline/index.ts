@@ -178,7 +178,7 @@ export function createPipeline(cfg: Config, opts: PipelineOptions = {}): Pipelin
     if (mapJobs.length) {
       // Up to BATCH_JOB_MAX records per map job (src/worker/batches.ts); deterministic ids: a
       // retried accept re-adds the same job ids, which BullMQ ignores.
-      const { jobs: bulk, refs } = planMapJobs(specs.map, mapJobs.map((j) => j.data));
+      const { jobs: bulk, refs } = planMapJobs(specs.map, mapJobs.map((j) => j.data), cfg.JOB_BATCH_RECORDS);
       await ledger.setJobRefs(refs);
       for (let i = 0; i < bulk.length; i += 1000) await q().map.addBulk(bulk.slice(i, i + 1000));
       jobs = bulk.length;

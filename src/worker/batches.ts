@@ -16,6 +16,7 @@ export interface Plan { jobs: PlannedJob[]; refs: JobRef[] }
 export function planMapJobs(spec: QueueSpec<'map'>, items: readonly { tid: string; v: number; f: string }[], max = BATCH_JOB_MAX): Plan {
   const jobs: PlannedJob[] = [];
   const refs: JobRef[] = [];
+  max = Math.max(1, Math.min(BATCH_JOB_MAX, max));
   for (let i = 0; i < items.length; i += max) {
     const chunk = items.slice(i, i + max).map((d) => spec.schema.parse(d));
     if (chunk.length === 1) {
@@ -36,6 +37,7 @@ export function planMapJobs(spec: QueueSpec<'map'>, items: readonly { tid: strin
  */
 export function planPushJobs(spec: QueueSpec<'push'>, reqs: readonly { tid: string; kind: RecordKind; v: number; f: string; priority: number }[], max = BATCH_JOB_MAX): Plan {
   const sorted = [...reqs].sort((a, b) => a.priority - b.priority);
+  max = Math.max(1, Math.min(BATCH_JOB_MAX, max));
   const jobs: PlannedJob[] = [];
   const refs: JobRef[] = [];
   for (let i = 0; i < sorted.length; i += max) {

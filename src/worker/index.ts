@@ -172,7 +172,7 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}):
   // the pushes of a map job: packed into push jobs by urgency (src/worker/batches.ts)
   const enqueuePush = async (reqs: PushRequest[]): Promise<void> => {
     if (reqs.length <= 1) return enqueuePushSingles(reqs);
-    const plan = planPushJobs(specs.push, reqs);
+    const plan = planPushJobs(specs.push, reqs, cfg.JOB_BATCH_RECORDS);
     await ledger.setJobRefs(plan.refs);
     await producers.push.addBulk(plan.jobs);
   };
