@@ -14,7 +14,7 @@ import type { Issue } from '../../mappers/types.js';
 import type { RecordKind, HoSoDon, LuotTiep } from '../contract/schemas.js';
 import { canonicalJson } from '../contract/hash.js';
 import { LedgerCipher, parseKey, parseOldKeys } from './crypto.js';
-import { ACCEPT_MANY, SAVE_MAPPED_MANY, PUSH_RESULT_MANY, MAP_FAILED, SET_FIELDS } from './scripts.js';
+import { ACCEPT_MANY, SAVE_MAPPED_MANY, PUSH_RESULT_MANY, MAP_FAILED, SET_FIELDS, HMGET_MANY } from './scripts.js';
 import { Coalescer } from './coalesce.js';
 
 export type RecordState = 'received' | 'mapped' | 'pushing' | 'pushed' | 'rejected';
@@ -144,6 +144,7 @@ type Scripted = Redis & {
   kntcPushResultMany(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<Many<[string]>>;
   kntcMapFailed(k1: string, k2: string, k3: string, k4: string, ...args: (string | number)[]): Promise<[string, string, string?]>;
   kntcSetFields(numKeys: number, ...keysAndArgs: string[]): Promise<number>;
+  kntcHmgetMany(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<(string | null)[][]>;
 };
 type ScriptedPipeline = ChainableCommander & {
   kntcAcceptMany(numKeys: number, ...keysAndArgs: (string | number)[]): ChainableCommander;
@@ -183,6 +184,7 @@ export class Ledger {
     if (typeof r.kntcPushResultMany !== 'function') redis.defineCommand('kntcPushResultMany', { lua: PUSH_RESULT_MANY });
     if (typeof r.kntcMapFailed !== 'function') redis.defineCommand('kntcMapFailed', { numberOfKeys: 4, lua: MAP_FAILED });
     if (typeof r.kntcSetFields !== 'function') redis.defineCommand('kntcSetFields', { lua: SET_FIELDS });
+    if (typeof r.kntcHmgetMany !== 'function') redis.defineCommand('kntcHmgetMany', { lua: HMGET_MANY });
     this.r = r;
     // concurrent jobs' ledger calls of one event-loop turn go as one script call each (scripts.ts)
     this.saves = new Coalescer(async (calls: SaveCall[]) => {
@@ -200,6 +202,22 @@ export class Ledger {
   }
 
   private readonly saves: Coalescer<SaveCall, [string, string, string]>;
+  /** HMGETs of one turn with the same number of fields, as one script call (the loads of a batch job's records). */
+  private readonly reads = new Map<number, Coalescer<{ key: string; fields: string[] }, (string | null)[]>>();
+  private hmget(key: string, ...fields: string[]): Promise<(string | null)[]> {
+    let c = this.reads.get(fields.length);
+    if (!c) {
+      const n = fields.length;
+      c = new Coalescer(async (calls) => {
+        if (calls.length === 1) return [await this.r.hmget(calls[0]!.key, ...calls[0]!.fields)];
+        const args: string[] = [];
+        for (const x of calls) args.push(...x.fields);
+        return this.r.kntcHmgetMany(calls.length, ...calls.map((x) => x.key), n, ...args);
+      }, MANY_MAX);
+      this.reads.set(fields.length, c);
+    }
+    return c.call({ key, fields });
+  }
   private readonly pushes: Coalescer<PushCall, [string]>;
 
 
@@ -278,7 +296,7 @@ export class Ledger {
   async loadForMap(tid: string, expected?: number): Promise<MapSnapshot | undefined> {
     const k = this.recKey(tid);
     const ev = expected ?? 0;
-    const [src, ag, lid, v, mv, mfp, kinds, ps1, ps2, enc0, fp0] = await this.r.hmget(k, 'src', 'ag', 'lid', 'v', 'mv', 'mfp', 'kinds', 'ps:ho-so-don', 'ps:luot-tiep', `raw:${ev}`, `rh:${ev}`);
+    const [src, ag, lid, v, mv, mfp, kinds, ps1, ps2, enc0, fp0] = await this.hmget(k, 'src', 'ag', 'lid', 'v', 'mv', 'mfp', 'kinds', 'ps:ho-so-don', 'ps:luot-tiep', `raw:${ev}`, `rh:${ev}`);
     if (!src) return undefined;
     const latest = num(v);
     let enc = enc0;
@@ -311,7 +329,7 @@ export class Ledger {
   }
 
   async loadForPush(tid: string, kind: RecordKind): Promise<PushSnapshot | undefined> {
-    const [src, ag, lid, lk, mvk, m, mh, ps, pv, pmh, nid] = await this.r.hmget(
+    const [src, ag, lid, lk, mvk, m, mh, ps, pv, pmh, nid] = await this.hmget(
       this.recKey(tid), 'src', 'ag', 'lid', `lk:${kind}`, `mv:${kind}`, `m:${kind}`, `mh:${kind}`, `ps:${kind}`, `pv:${kind}`, `pmh:${kind}`, `nid:${kind}`);
     if (!src) return undefined;
     const mappedVersion = num(mvk);

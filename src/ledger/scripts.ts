@@ -281,3 +281,18 @@ for i, k in ipairs(KEYS) do
 end
 return n
 `;
+
+/**
+ * Reads of many records in one call (the loads of a batch job's records, coalesced).
+ * KEYS: record hashes. ARGV[1] = n, then per key n field names. → per key the n values (false = none).
+ */
+export const HMGET_MANY = `
+local n = tonumber(ARGV[1])
+local out = {}
+for i, k in ipairs(KEYS) do
+  local f = {}
+  for j = 1, n do f[j] = ARGV[1 + (i - 1) * n + j] end
+  out[i] = redis.call('HMGET', k, unpack(f))
+end
+return out
+`;
