@@ -5,13 +5,15 @@
  *      (ledger writes, encryption, batching, HTTP to the simulator), records/s, and the
  *      ratio to bare BullMQ: the same number of no-op jobs through two chained queues
  *      with the same concurrency and retention. Targets ≥ 2,000 records/s, ≥ 0.5.
+ *      Both run as deployed: the producer in this process (as `kntc serve` / `kntc enqueue`),
+ *      the consumers in a worker process of their own (as `kntc worker`).
  *  (b) national limit 20 requests/s (simulator defaults): achieved request rate (single
  *      writes, so every record is one request) and 429s after the first second.
  *      Target ≥ 95 % of the limit and zero 429s.
  *  (c) memory: peak RSS of a worker process while 100,000 records wait in the queues,
  *      next to the RSS of a bare BullMQ worker process under the same backlog.
- * The simulator runs as its own process (as the national side would); producers and
- * workers run in this process for (a)/(b) and in a child for (c).
+ * The simulator runs as its own process (as the national side would); workers run in a
+ * child for (a) and (c), in this process for (a') and (b).
  * Sizes: BENCH_PIPELINE_RECORDS (20000), BENCH_PIPELINE_CONCURRENCY (64),
  * BENCH_PIPELINE_RATE_SECONDS (12), BENCH_PIPELINE_QUEUED (100000); BENCH_PIPELINE_PARTS=e2e,real,rate,mem
  * picks parts ((a') `real` is (a) with the HTTP ingest API, the generator and the real qldt mapper).
@@ -22,7 +24,7 @@ process.env.LOG_LEVEL ??= 'error';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { Queue, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { BenchContext } from '../run.js';
 import { loadConfig, projectPath, type Config } from '../../config/index.js';
@@ -85,27 +87,77 @@ async function dropPrefix(p: string): Promise<void> {
   r.disconnect();
 }
 
-/** Bare BullMQ: n no-op jobs through queue a → b (a's processor adds the b job), same concurrency and retention. */
+/** A child process running `script` (ESM, tsx), resolved once it prints `ready`. */
+async function startChild(script: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: projectPath(), env: { ...process.env, ...env, LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+    child.once('exit', (c) => reject(new Error(`child exited ${c}`)));
+  });
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+/** Waiting + active + delayed jobs of queues `names` under `prefix` reach 0. */
+async function drained(conn: Redis, prefix: string, names: string[]): Promise<void> {
+  const qs = names.map((n) => new Queue(n, { connection: conn, prefix }));
+  try {
+    for (;;) {
+      const counts = await Promise.all(qs.map((q) => q.getJobCounts('waiting', 'prioritized', 'active', 'delayed')));
+      if (counts.every((c) => (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) === 0)) return;
+      await sleep(20);
+    }
+  } finally {
+    await Promise.all(qs.map((q) => q.close()));
+  }
+}
+
+/**
+ * Bare BullMQ: n no-op jobs through queue a → b (a's processor adds the b job), same concurrency and
+ * retention, in the same layout as the pipeline run: the producer in this process, the consumers in a
+ * worker process of their own.
+ */
 async function bareBullmq(n: number, conc: number): Promise<number> {
   const p = prefix('bare');
   const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const qa = new Queue('a', { connection: conn, prefix: p, defaultJobOptions: { removeOnComplete: KEEP } });
-  const qb = new Queue('b', { connection: conn, prefix: p, defaultJobOptions: { removeOnComplete: KEEP } });
-  let done = 0;
-  let finish!: () => void;
-  const finished = new Promise<void>((r) => (finish = r));
-  const wa = new Worker('a', async (job) => { await qb.add('b', { i: (job.data as { i: number }).i }, { jobId: `b-${(job.data as { i: number }).i}` }); }, { connection: conn, prefix: p, concurrency: conc });
-  const wb = new Worker('b', async () => { if (++done === n) finish(); }, { connection: conn, prefix: p, concurrency: conc });
-  const t0 = performance.now();
-  for (let i = 0; i < n; i += 1000) await qa.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_x, j) => ({ name: 'a', data: { i: i + j }, opts: { jobId: `a-${i + j}` } })));
-  await finished;
-  const secs = (performance.now() - t0) / 1000;
-  await Promise.all([wa.close(), wb.close()]);
-  await Promise.all([qa.close(), qb.close()]);
-  conn.disconnect();
-  await dropPrefix(p);
-  return n / secs;
+  const child = await startChild(`
+    const { Queue, Worker } = await import('bullmq');
+    const connection = { url: process.env.REDIS_URL, maxRetriesPerRequest: null };
+    const prefix = process.env.BARE_PREFIX;
+    const keep = ${JSON.stringify(KEEP)};
+    const qb = new Queue('b', { connection, prefix, defaultJobOptions: { removeOnComplete: keep } });
+    new Worker('a', async (job) => { await qb.add('b', { i: job.data.i }, { jobId: 'b-' + job.data.i }); }, { connection, prefix, concurrency: ${conc} });
+    new Worker('b', async () => {}, { connection, prefix, concurrency: ${conc} });
+    console.log('ready');`, { REDIS_URL, BARE_PREFIX: p });
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i += 1000) await qa.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_x, j) => ({ name: 'a', data: { i: i + j }, opts: { jobId: `a-${i + j}` } })));
+    await drained(conn, p, ['a', 'b']);
+    return n / ((performance.now() - t0) / 1000);
+  } finally {
+    await stopChild(child);
+    await qa.close();
+    conn.disconnect();
+    await dropPrefix(p);
+  }
 }
+
+/** `startWorkers` with the synthetic mapper in a worker process of its own (as `kntc worker` runs). */
+const workerChildScript = (conc: number) => `
+  process.env.LOG_LEVEL='error';
+  const { loadConfig } = await import('./config/index.ts');
+  const { startWorkers } = await import('./src/worker/index.ts');
+  const { MAPPERS, EMPTY_CATALOGUES } = await import('./test/pipeline/fixtures/fake-mapper.ts');
+  const cfg = loadConfig(process.env);
+  const w = await startWorkers(cfg, { mappers: MAPPERS, catalogues: EMPTY_CATALOGUES, dedupe: false, queues: ['map', 'push'], concurrency: { map: ${conc}, push: ${conc} }, requeue: { everyMs: 0 } });
+  process.on('SIGTERM', () => void w.close().then(() => process.exit(0)));
+  console.log('ready');`;
 
 function cfgFor(tag: string, sim: Sim, over: Record<string, unknown> = {}): Config {
   return loadConfig({}, { REDIS_URL, KNTC_PREFIX: prefix(tag), NATIONAL_API_URL: sim.baseUrl, LOG_LEVEL: 'error', ...over });
@@ -113,9 +165,14 @@ function cfgFor(tag: string, sim: Sim, over: Record<string, unknown> = {}): Conf
 
 async function endToEnd(ctx: BenchContext): Promise<number> {
   const sim = await startSim(false);
-  const cfg = cfgFor('e2e', sim, { NATIONAL_RATE_LIMIT_RPS: 10000, NATIONAL_RATE_BURST: 10000, NATIONAL_MAX_IN_FLIGHT: 8 });
+  const over = { NATIONAL_RATE_LIMIT_RPS: 10000, NATIONAL_RATE_BURST: 10000, NATIONAL_MAX_IN_FLIGHT: 8 };
+  const cfg = cfgFor('e2e', sim, over);
   const p = createPipeline(cfg, { mappers: MAPPERS });
-  const w = await startWorkers(cfg, { mappers: MAPPERS, catalogues: EMPTY_CATALOGUES, concurrency: { map: CONC, push: CONC }, queues: ['map', 'push'], dedupe: false });
+  // the producer here (as `kntc serve` / `kntc enqueue`), the consumers in a worker process (as `kntc worker`)
+  const child = await startChild(workerChildScript(CONC), {
+    REDIS_URL, KNTC_PREFIX: cfg.KNTC_PREFIX, NATIONAL_API_URL: sim.baseUrl, ...Object.fromEntries(Object.entries(over).map(([k, v]) => [k, String(v)])),
+  });
+  const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   try {
     const t0 = performance.now();
     let accepted = 0;
@@ -124,23 +181,20 @@ async function endToEnd(ctx: BenchContext): Promise<number> {
       accepted += res.filter((r) => r.outcome === 'accepted').length;
     }
     const tAccepted = performance.now();
-    for (;;) {
-      const c = await p.counts();
-      if (['map', 'push'].every((q) => (c[q]?.waiting ?? 0) + (c[q]?.active ?? 0) + (c[q]?.delayed ?? 0) === 0)) break;
-      await sleep(50);
-    }
+    await drained(conn, cfg.KNTC_PREFIX, ['map', 'push']);
     const secs = (performance.now() - t0) / 1000;
     const rate = N / secs;
     const totals = (await sim.inspect()).totals;
     const summary = await p.ledger.summary();
     ctx.report('end-to-end accept→map→push', Math.round(rate), 'records/s', {
       records: N, accepted, pushed: summary.byState.pushed ?? 0, nationalCreates: totals.creates, httpRequests: totals.requests,
-      acceptPhase: `${(N / ((tAccepted - t0) / 1000)).toFixed(0)}/s`, seconds: secs.toFixed(1), concurrency: CONC,
+      acceptPhase: `${(N / ((tAccepted - t0) / 1000)).toFixed(0)}/s`, seconds: secs.toFixed(1), concurrency: CONC, recordsPerJob: cfg.JOB_BATCH_RECORDS,
     });
     if ((summary.byState.pushed ?? 0) !== N || totals.creates !== N) ctx.log(`WARNING: not every record arrived (pushed ${summary.byState.pushed}, creates ${totals.creates})`);
     return rate;
   } finally {
-    await w.close();
+    await stopChild(child);
+    conn.disconnect();
     await p.close();
     await sim.close();
     await dropPrefix(cfg.KNTC_PREFIX);
@@ -177,11 +231,7 @@ async function rateLimited(ctx: BenchContext): Promise<void> {
 
 /** Peak RSS (VmHWM) of a child running `script` after `ms`. */
 async function childPeakRss(script: string, env: Record<string, string>, ms: number): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: projectPath(), env: { ...process.env, ...env, LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
-    child.once('exit', (c) => reject(new Error(`child exited ${c}`)));
-  });
+  const child = await startChild(script, env);
   let peak = 0;
   const end = Date.now() + ms;
   while (Date.now() < end) {
