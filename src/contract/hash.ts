@@ -10,7 +10,7 @@ export function canonicalJson(value: unknown): string {
 
 /** `bamNoiDung` (contract §5.2): lowercase hex SHA-256 of the JCS form of the body as accepted. */
 export function bamNoiDung(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(body), 'utf8').digest('hex');
+  return createHash('sha256').update(canonicalJsonCached(body, undefined, 3), 'utf8').digest('hex');
 }
 
 /**
@@ -19,10 +19,12 @@ export function bamNoiDung(body: unknown): string {
  * outer `depth` levels are composed here (with `canonicalize`'s rules: sorted keys, undefined and
  * symbol members left out, in arrays written as null); deeper ones are `canonicalize`'s own output.
  * For values that are not changed between calls (a parsed request body while it is handled).
+ * Without a cache it is canonicalJson with fewer intermediate strings in the outer levels
+ * (`canonicalize` concatenates member by member).
  */
-export function canonicalJsonCached(value: unknown, cache: WeakMap<object, string>, depth = 3): string {
+export function canonicalJsonCached(value: unknown, cache: WeakMap<object, string> | undefined, depth = 3): string {
   if (value === null || typeof value !== 'object') return canonicalJson(value);
-  const hit = cache.get(value);
+  const hit = cache?.get(value);
   if (hit !== undefined) return hit;
   let out: string;
   if (depth <= 0 || typeof (value as { toJSON?: unknown }).toJSON === 'function') out = canonicalJson(value);
@@ -38,7 +40,7 @@ export function canonicalJsonCached(value: unknown, cache: WeakMap<object, strin
     }
     out = `{${parts.join(',')}}`;
   }
-  cache.set(value, out);
+  cache?.set(value, out);
   return out;
 }
 

@@ -61,7 +61,7 @@ import pRetry from 'p-retry';
 import { z } from 'zod';
 import { getConfig, Secret, type Config } from '../../config/index.js';
 import { logger as rootLogger, type Logger } from '../log/logger.js';
-import { canonicalJson, bamNoiDung, LINKAGE_PLACEHOLDER } from '../contract/hash.js';
+import { canonicalJson, canonicalJsonCached, bamNoiDung, LINKAGE_PLACEHOLDER } from '../contract/hash.js';
 export { isLinkagePlaceholder, LINKAGE_PLACEHOLDER } from '../contract/hash.js';
 import {
   BatchResponse,
@@ -223,7 +223,7 @@ export function contentDigest(kind: RecordKind, body: RecordBody, baseHash?: str
   if (kind !== 'ho-so-don') return sha24(canonicalJson(body));
   const b = body as unknown as Record<string, unknown>;
   const base = baseHash ?? bamNoiDung({ ...b, dacTrungLienKet: LINKAGE_PLACEHOLDER });
-  return sha24(`${base}|${canonicalJson(b.dacTrungLienKet ?? null)}`);
+  return sha24(`${base}|${canonicalJsonCached(b.dacTrungLienKet ?? null, undefined, 3)}`);
 }
 
 /**

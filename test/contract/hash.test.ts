@@ -21,3 +21,12 @@ describe('canonicalJsonCached', () => {
     expect(sha256Hex(canonicalJsonCached(v, new WeakMap()))).toBe(bamNoiDung(v));
   });
 });
+
+describe('bamNoiDung', () => {
+  it('is SHA-256 of canonicalize\'s output on arbitrary JSON values', () => {
+    fc.assert(fc.property(fc.jsonValue(), (v) => {
+      expect(bamNoiDung(v)).toBe(sha256Hex(canonicalJson(v)));
+      expect(canonicalJsonCached(v, undefined, 4)).toBe(canonicalJson(v));
+    }), { numRuns: 2000 });
+  });
+});
