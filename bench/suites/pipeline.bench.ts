@@ -6,7 +6,8 @@
  *      ratio to bare BullMQ: the same number of no-op jobs through two chained queues
  *      with the same concurrency and retention. Targets ≥ 2,000 records/s, ≥ 0.5.
  *      Both run as deployed: the producer in this process (as `kntc serve` / `kntc enqueue`),
- *      the consumers in a worker process of their own (as `kntc worker`).
+ *      the consumers in BENCH_PIPELINE_WORKERS worker processes (default 2, one per core, as
+ *      `kntc worker` replicas would run on a 2-core machine).
  *  (b) national limit 20 requests/s (simulator defaults): achieved request rate (single
  *      writes, so every record is one request) and 429s after the first second.
  *      Target ≥ 95 % of the limit and zero 429s.
@@ -15,7 +16,7 @@
  * The simulator runs as its own process (as the national side would); workers run in a
  * child for (a) and (c), in this process for (a') and (b).
  * Sizes: BENCH_PIPELINE_RECORDS (20000), BENCH_PIPELINE_CONCURRENCY (64),
- * BENCH_PIPELINE_RATE_SECONDS (12), BENCH_PIPELINE_QUEUED (100000); BENCH_PIPELINE_PARTS=e2e,real,rate,mem
+ * BENCH_PIPELINE_RATE_SECONDS (12), BENCH_PIPELINE_QUEUED (100000), BENCH_PIPELINE_WORKERS (2); BENCH_PIPELINE_PARTS=e2e,real,rate,mem
  * picks parts ((a') `real` is (a) with the HTTP ingest API, the generator and the real qldt mapper).
  * Uses a small synthetic mapper (test/pipeline/fixtures) so the numbers are the
  * pipeline's own; mapper costs are in bench/suites/mappers.bench.ts.
@@ -36,6 +37,7 @@ const N = Number(process.env.BENCH_PIPELINE_RECORDS ?? 20000);
 const CONC = Number(process.env.BENCH_PIPELINE_CONCURRENCY ?? 64);
 const RATE_SECONDS = Number(process.env.BENCH_PIPELINE_RATE_SECONDS ?? 12);
 const QUEUED = Number(process.env.BENCH_PIPELINE_QUEUED ?? 100000);
+const WORKERS = Math.max(1, Number(process.env.BENCH_PIPELINE_WORKERS ?? 2));
 const ADMIN = 'demo-admin-token';
 const KEEP = { age: 3600, count: 20000 };
 
@@ -126,7 +128,7 @@ async function bareBullmq(n: number, conc: number): Promise<number> {
   const p = prefix('bare');
   const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const qa = new Queue('a', { connection: conn, prefix: p, defaultJobOptions: { removeOnComplete: KEEP } });
-  const child = await startChild(`
+  const children = await Promise.all(Array.from({ length: WORKERS }, () => startChild(`
     const { Queue, Worker } = await import('bullmq');
     const connection = { url: process.env.REDIS_URL, maxRetriesPerRequest: null };
     const prefix = process.env.BARE_PREFIX;
@@ -134,14 +136,14 @@ async function bareBullmq(n: number, conc: number): Promise<number> {
     const qb = new Queue('b', { connection, prefix, defaultJobOptions: { removeOnComplete: keep } });
     new Worker('a', async (job) => { await qb.add('b', { i: job.data.i }, { jobId: 'b-' + job.data.i }); }, { connection, prefix, concurrency: ${conc} });
     new Worker('b', async () => {}, { connection, prefix, concurrency: ${conc} });
-    console.log('ready');`, { REDIS_URL, BARE_PREFIX: p });
+    console.log('ready');`, { REDIS_URL, BARE_PREFIX: p })));
   try {
     const t0 = performance.now();
     for (let i = 0; i < n; i += 1000) await qa.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_x, j) => ({ name: 'a', data: { i: i + j }, opts: { jobId: `a-${i + j}` } })));
     await drained(conn, p, ['a', 'b']);
     return n / ((performance.now() - t0) / 1000);
   } finally {
-    await stopChild(child);
+    await Promise.all(children.map(stopChild));
     await qa.close();
     conn.disconnect();
     await dropPrefix(p);
@@ -169,9 +171,9 @@ async function endToEnd(ctx: BenchContext): Promise<number> {
   const cfg = cfgFor('e2e', sim, over);
   const p = createPipeline(cfg, { mappers: MAPPERS });
   // the producer here (as `kntc serve` / `kntc enqueue`), the consumers in a worker process (as `kntc worker`)
-  const child = await startChild(workerChildScript(CONC), {
+  const children = await Promise.all(Array.from({ length: WORKERS }, () => startChild(workerChildScript(CONC), {
     REDIS_URL, KNTC_PREFIX: cfg.KNTC_PREFIX, NATIONAL_API_URL: sim.baseUrl, ...Object.fromEntries(Object.entries(over).map(([k, v]) => [k, String(v)])),
-  });
+  })));
   const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   try {
     const t0 = performance.now();
@@ -188,12 +190,12 @@ async function endToEnd(ctx: BenchContext): Promise<number> {
     const summary = await p.ledger.summary();
     ctx.report('end-to-end accept→map→push', Math.round(rate), 'records/s', {
       records: N, accepted, pushed: summary.byState.pushed ?? 0, nationalCreates: totals.creates, httpRequests: totals.requests,
-      acceptPhase: `${(N / ((tAccepted - t0) / 1000)).toFixed(0)}/s`, seconds: secs.toFixed(1), concurrency: CONC, recordsPerJob: cfg.JOB_BATCH_RECORDS,
+      acceptPhase: `${(N / ((tAccepted - t0) / 1000)).toFixed(0)}/s`, seconds: secs.toFixed(1), concurrency: CONC, recordsPerJob: cfg.JOB_BATCH_RECORDS, workerProcesses: WORKERS,
     });
     if ((summary.byState.pushed ?? 0) !== N || totals.creates !== N) ctx.log(`WARNING: not every record arrived (pushed ${summary.byState.pushed}, creates ${totals.creates})`);
     return rate;
   } finally {
-    await stopChild(child);
+    await Promise.all(children.map(stopChild));
     conn.disconnect();
     await p.close();
     await sim.close();
