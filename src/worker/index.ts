@@ -33,7 +33,7 @@ import { logger } from '../log/logger.js';
 export interface StartWorkersOptions {
   /** National client (default: createNationalClient(cfg)). Closed by the caller when given. */
   client?: NationalPort & Partial<CatalogueSource> & { stats?: NationalClient['stats'] };
-  /** Jobs in parallel per queue (a number: map/dedupe get it, push gets 4× since pushes mostly wait on the network and form batches). */
+  /** Jobs in parallel per queue (a number: map/dedupe get it, push gets 2× since pushes mostly wait on the network; a batch job carries JOB_BATCH_RECORDS records). */
   concurrency?: number | Partial<Record<QueueName, number>>;
   /** Which queues this process consumes (default all). */
   queues?: readonly QueueName[];
@@ -159,8 +159,8 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions = {}):
   const names = opts.queues ?? QUEUE_NAMES;
   const conc = (q: QueueName): number => {
     const c = opts.concurrency ?? cfg.WORKER_CONCURRENCY;
-    if (typeof c === 'number') return q === 'push' ? c * 4 : c;
-    return c[q] ?? (q === 'push' ? cfg.WORKER_CONCURRENCY * 4 : cfg.WORKER_CONCURRENCY);
+    if (typeof c === 'number') return q === 'push' ? c * 2 : c;
+    return c[q] ?? (q === 'push' ? cfg.WORKER_CONCURRENCY * 2 : cfg.WORKER_CONCURRENCY);
   };
 
   // Push jobs of concurrently running single map jobs go to Redis together (one MULTI per tick);
