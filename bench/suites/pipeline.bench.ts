@@ -304,7 +304,17 @@ async function realEndToEnd(ctx: BenchContext, pipelineOnlyRate: number | undefi
   const sim = await startSim(false);
   const cfg = cfgFor('real', sim, { NATIONAL_RATE_LIMIT_RPS: 10000, NATIONAL_RATE_BURST: 10000, NATIONAL_MAX_IN_FLIGHT: 8, INGEST_RATE_LIMIT_RPS: 100000, INGEST_KEYS_FILE: '', METRICS_ENABLED: false });
   const p = createPipeline(cfg);
-  const w = await startWorkers(cfg, { concurrency: { map: CONC, push: CONC }, queues: ['map', 'push'], dedupe: false });
+  // the real mappers and catalogues (fetched from the simulator) in the worker processes
+  const children = await Promise.all(Array.from({ length: WORKERS }, () => startChild(`
+    process.env.LOG_LEVEL='error';
+    const { loadConfig } = await import('./config/index.ts');
+    const { startWorkers } = await import('./src/worker/index.ts');
+    const w = await startWorkers(loadConfig(process.env), { dedupe: false, queues: ['map', 'push'], concurrency: { map: ${CONC}, push: ${CONC} }, requeue: { everyMs: 0 } });
+    process.on('SIGTERM', () => void w.close().then(() => process.exit(0)));
+    console.log('ready');`, {
+    REDIS_URL, KNTC_PREFIX: cfg.KNTC_PREFIX, NATIONAL_API_URL: sim.baseUrl, NATIONAL_RATE_LIMIT_RPS: '10000', NATIONAL_RATE_BURST: '10000', NATIONAL_MAX_IN_FLIGHT: '8',
+  })));
+  const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const app = await buildIngestServer(cfg, { pipeline: p, logger: createLogger({ level: 'silent' }) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
@@ -322,23 +332,20 @@ async function realEndToEnd(ctx: BenchContext, pipelineOnlyRate: number | undefi
       await res.arrayBuffer();
     }
     const tAccepted = performance.now();
-    for (;;) {
-      const c = await p.counts();
-      if (['map', 'push'].every((q) => (c[q]?.waiting ?? 0) + (c[q]?.active ?? 0) + (c[q]?.delayed ?? 0) + (c[q]?.prioritized ?? 0) === 0)) break;
-      await sleep(50);
-    }
+    await drained(conn, cfg.KNTC_PREFIX, ['map', 'push']);
     const secs = (performance.now() - t0) / 1000;
     const summary = await p.ledger.summary();
     const totals = (await sim.inspect()).totals;
     const rate = N / secs;
     ctx.report('end-to-end, all real: HTTP ingest → qldt mapper → push', Math.round(rate), 'records/s', {
       records: N, lines: lines.length, ingestRequests: requests, pushed: summary.byState.pushed ?? 0, rejected: summary.byState.rejected ?? 0,
-      nationalCreates: totals.creates, nationalUpdates: totals.updates, ingestPhase: `${(lines.length / ((tAccepted - t0) / 1000)).toFixed(0)} lines/s`, seconds: secs.toFixed(1),
+      nationalCreates: totals.creates, nationalUpdates: totals.updates, ingestPhase: `${(lines.length / ((tAccepted - t0) / 1000)).toFixed(0)} lines/s`, seconds: secs.toFixed(1), workerProcesses: WORKERS,
     });
     if (pipelineOnlyRate) ctx.report('ratio all-real / pipeline-only end-to-end', rate / pipelineOnlyRate, 'x');
   } finally {
     await app.close();
-    await w.close();
+    await Promise.all(children.map(stopChild));
+    conn.disconnect();
     await p.close();
     await sim.close();
     await dropPrefix(cfg.KNTC_PREFIX);
