@@ -161,12 +161,78 @@ export function decodeSignature(s: string | undefined): Uint32Array | undefined 
   }
   return sig;
 }
+
+const B64URL = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64URL['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i;
+/** Unpadded base64url of 128 × uint32 BE is 683 characters. */
+const SIG_CHARS = Math.ceil((MH_PERMS * 4 * 4) / 3);
+/**
+ * 683 base64url characters → 128 uint32 (big-endian), straight from the string: 4 characters = 3 bytes,
+ * shifted into the words. Anything else (padding, other characters, another length) goes through
+ * Buffer.from, which decides as before.
+ */
 function decodeSignatureRaw(s: string): Uint32Array | undefined {
+  return decodeSignatureFast(s) ?? decodeSignatureBuffer(s);
+}
+function decodeSignatureBuffer(s: string): Uint32Array | undefined {
   const b = Buffer.from(s, 'base64url');
   if (b.length !== MH_PERMS * 4) return undefined;
   const sig = new Uint32Array(MH_PERMS);
   for (let i = 0; i < MH_PERMS; i++) sig[i] = b.readUInt32BE(i * 4);
   return sig;
+}
+function decodeSignatureFast(s: string): Uint32Array | undefined {
+  if (s.length !== SIG_CHARS) return undefined;
+  const sig = new Uint32Array(MH_PERMS);
+  let word = 0;
+  let nb = 0; // bytes in `word`
+  let w = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < SIG_CHARS; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? B64URL[c]! : -1;
+    if (v < 0) return undefined;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      word = (word << 8) | ((acc >>> bits) & 0xff);
+      acc &= (1 << bits) - 1;
+      if (++nb === 4) {
+        sig[w++] = word >>> 0;
+        word = 0;
+        nb = 0;
+      }
+    }
+  }
+  if (w !== MH_PERMS) return undefined;
+  return sig;
+}
+
+interface Prepared {
+  sig: Uint32Array | null;
+  /** Date.parse(`${nn}T00:00:00Z`) */
+  day: number;
+}
+const prepared = new WeakMap<object, Prepared>();
+/**
+ * What the scorer derives from a features object, kept with the object: the decoded signature and
+ * the day of ngayNhanDon (an index scores the same stored candidate against many records; a
+ * string-keyed cache hashes 683 characters per lookup and, past its size, misses on every
+ * candidate of a large index).
+ */
+export function preparedOf(f: Lk1Features): Prepared {
+  let p = prepared.get(f);
+  if (!p) {
+    p = { sig: (f.mh ? decodeSignatureRaw(f.mh) : undefined) ?? null, day: Date.parse(`${f.nn}T00:00:00Z`) };
+    prepared.set(f, p);
+  }
+  return p;
+}
+/** The decoded signature of a features object (see preparedOf). */
+export function signatureOf(f: Lk1Features): Uint32Array | undefined {
+  return preparedOf(f).sig ?? undefined;
 }
 
 /** Estimated Jaccard similarity: share of equal signature positions. */

@@ -92,3 +92,62 @@ describe('scorePair', () => {
     expect(reasonText(r)).toMatch(/^lk1 W=/);
   });
 });
+
+describe('quickScore (fast path)', () => {
+  it('gives exactly the weight and decision of scorePair on generated candidate pairs', async () => {
+    const { generateLabelledHoSoDon } = await import('../../src/generator/labelled/index.js');
+    const { MemoryKeyIndex } = await import('../../src/dedupe/memory-index.js');
+    const { splitKeys } = await import('../../src/dedupe/features.js');
+    const { quickScore } = await import('../../src/dedupe/score.js');
+    const data = generateLabelledHoSoDon({ seed: 77, count: 1500, synthAgencies: 20 });
+    const idx = new MemoryKeyIndex();
+    let pairs = 0;
+    const decisions = new Set<string>();
+    for (const r of data.records) {
+      const lk = computeLinkage(r.body, S);
+      const fa = lk.dacTrung as unknown as Lk1Features;
+      for (const q of splitKeys(lk.khoa))
+        for (const c of idx.query(q, { limit: 50 })) {
+          const fb = c.rec.linkage.dacTrung as unknown as Lk1Features;
+          const full = scorePair(fa, fb);
+          const quick = quickScore(fa, fb);
+          if (quick.weight !== full.weight || quick.decision !== full.decision) expect({ id: [r.localId, c.rec.id], quick }).toEqual({ id: [r.localId, c.rec.id], quick: { weight: full.weight, decision: full.decision } });
+          decisions.add(full.decision);
+          pairs++;
+        }
+      idx.add({ id: r.localId, ngayNhanDon: r.body.ngayNhanDon, linkage: lk });
+    }
+    expect(pairs).toBeGreaterThan(20_000);
+    expect([...decisions].sort()).toEqual(['KHONG', 'NGHI_TRUNG', 'TRUNG']);
+  });
+
+  it('agrees with scorePair on edge cases: no petitioners on one or both sides, no signature, repeated numbers', async () => {
+    const { quickScore } = await import('../../src/dedupe/score.js');
+    const anon = f(b({ anDanh: true, baoMatDanhTinh: true, loaiDon: 'TO_CAO', nguoiDungDon: [] }));
+    const signed = f(b());
+    const noText = { ...f(b({ maHoSoNguon: 'S-2' })), mh: undefined, so: ['x', 'x', 'y'] } as Lk1Features;
+    const dupNums = { ...signed, so: ['x', 'y', 'y'] } as Lk1Features;
+    for (const [x, y] of [[anon, signed], [signed, anon], [anon, anon], [signed, noText], [noText, dupNums], [dupNums, noText], [signed, signed]] as const) {
+      const full = scorePair(x, y);
+      expect(quickScore(x, y)).toEqual({ weight: full.weight, decision: full.decision });
+    }
+  });
+});
+
+describe('signature decoding', () => {
+  it('the string decoder gives the bytes Buffer.from gives, and refuses what Buffer.from refuses', async () => {
+    const { decodeSignature, encodeSignature, MH_PERMS } = await import('../../src/dedupe/features.js');
+    let seed = 12345;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0));
+    for (let t = 0; t < 300; t++) {
+      const sig = new Uint32Array(MH_PERMS);
+      for (let i = 0; i < MH_PERMS; i++) sig[i] = t === 0 ? 0 : t === 1 ? 0xffffffff : rnd();
+      const enc = encodeSignature(sig);
+      expect(decodeSignature(enc)).toEqual(sig);
+    }
+    expect(decodeSignature('AAAA')).toBeUndefined();
+    const enc = encodeSignature(new Uint32Array(MH_PERMS).fill(0x01020304));
+    expect(decodeSignature(enc.slice(0, -1) + '*')).toBeUndefined(); // Buffer.from drops '*': 511 bytes
+    expect(decodeSignature(enc + '=')).toEqual(new Uint32Array(MH_PERMS).fill(0x01020304)); // padding: Buffer.from reads it
+  });
+});
