@@ -377,9 +377,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     const d = validateRequestBody('tim-trung', body, { today: today() });
     if (d.length) return fail(ctx, 422, 'DU_LIEU_KHONG_HOP_LE', d);
     const q = body as TimTrungRequest;
-    const found = store.findByKeys(q.khoa, { exclude: new Set(q.loaiTru ?? []), ...(q.tuNgay ? { tuNgay: q.tuNgay } : {}), ...(q.denNgay ? { denNgay: q.denNgay } : {}) });
     const limit = q.gioiHan ?? 50;
-    const ungVien = found.slice(0, limit).map(([rec, khoaChung]) => {
+    const { found, more } = store.findByKeys(q.khoa, { exclude: new Set(q.loaiTru ?? []), ...(q.tuNgay ? { tuNgay: q.tuNgay } : {}), ...(q.denNgay ? { denNgay: q.denNgay } : {}), limit });
+    const ungVien = found.map(([rec, khoaChung]) => {
       const b = rec.body;
       const masked = b.baoMatDanhTinh === true || b.anDanh === true;
       const people = Array.isArray(b.nguoiDungDon) ? (b.nguoiDungDon as Record<string, unknown>[]) : [];
@@ -409,7 +409,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
         dacTrungLienKet: { thuatToan: dac.thuatToan, dacTrung: dac.dacTrung },
       };
     });
-    return { status: 200, body: { ungVien, conNua: found.length > limit } };
+    return { status: 200, body: { ungVien, conNua: more } };
   }
 
   function link(ctx: Ctx, id: string, body: unknown): Answer {

@@ -68,7 +68,8 @@ export class Store {
   private seq = 0;
   readonly records = new Map<string, StoredRecord>(); // by national id
   readonly bySource = new Map<string, string>(); // `${kind}|${maDonVi}|${maNguon}` → id
-  readonly keyIndex = new Map<string, Set<string>>(); // khoa → ho-so-don ids
+  /** the duplicate-key index (§6), see KeyIndex */
+  readonly keys = new KeyIndex();
   readonly links = new Map<string, StoredLink>(); // by maLienKet
   readonly linkByPair = new Map<string, string>();
   cancels = 0;
@@ -123,7 +124,6 @@ export class Store {
   }
 
   update(r: StoredRecord, body: Record<string, unknown>, bam: string): void {
-    this.unindex(r);
     r.body = body;
     r.bamNoiDung = bam;
     r.phienBanNguon = body.phienBanNguon as number;
@@ -147,42 +147,15 @@ export class Store {
     return Array.isArray(d?.khoa) ? (d.khoa as string[]) : [];
   }
   private index(r: StoredRecord): void {
-    for (const k of this.keysOf(r)) {
-      let s = this.keyIndex.get(k);
-      if (!s) this.keyIndex.set(k, (s = new Set()));
-      s.add(r.id);
-    }
-  }
-  private unindex(r: StoredRecord): void {
-    for (const k of this.keysOf(r)) {
-      const s = this.keyIndex.get(k);
-      s?.delete(r.id);
-      if (s && s.size === 0) this.keyIndex.delete(k);
-    }
+    if (r.kind === 'ho-so-don') this.keys.set(r, this.keysOf(r));
   }
 
-  /** Candidates sharing keys: [record, shared keys] most shared first, then newest ngayNhanDon, then id. */
-  findByKeys(keys: string[], opts: { exclude: Set<string>; tuNgay?: string; denNgay?: string }): [StoredRecord, string[]][] {
-    const shared = new Map<string, string[]>();
-    for (const k of new Set(keys)) {
-      for (const id of this.keyIndex.get(k) ?? []) {
-        if (opts.exclude.has(id)) continue;
-        const l = shared.get(id);
-        if (l) l.push(k);
-        else shared.set(id, [k]);
-      }
-    }
-    const out: [StoredRecord, string[]][] = [];
-    for (const [id, ks] of shared) {
-      const r = this.records.get(id);
-      if (!r || r.trangThai === 'DA_HUY') continue;
-      const ngay = String(r.body.ngayNhanDon);
-      if (opts.tuNgay && ngay < opts.tuNgay) continue;
-      if (opts.denNgay && ngay > opts.denNgay) continue;
-      out.push([r, ks]);
-    }
-    out.sort((a, b) => b[1].length - a[1].length || String(b[0].body.ngayNhanDon).localeCompare(String(a[0].body.ngayNhanDon)) || (a[0].id < b[0].id ? -1 : 1));
-    return out;
+  /**
+   * tim-trung (§6): the `limit` live records sharing the most keys, then newest ngayNhanDon, then
+   * smallest id, each with its shared keys (in query order); `more` when further records qualify.
+   */
+  findByKeys(keys: string[], opts: { exclude: Set<string>; tuNgay?: string; denNgay?: string; limit: number }): { found: [StoredRecord, string[]][]; more: boolean } {
+    return this.keys.find(keys, opts);
   }
 
   /** Paged walk in (capNhatLuc, id) order. */
@@ -242,7 +215,7 @@ export class Store {
   clear(): void {
     this.records.clear();
     this.bySource.clear();
-    this.keyIndex.clear();
+    this.keys.clear();
     this.links.clear();
     this.linkByPair.clear();
     this.cancels = 0;
@@ -267,4 +240,169 @@ export class Store {
       this.linkByPair.set(Store.pairKey(l.maHoSo, l.maHoSoKhac), l.maLienKet);
     }
   }
+}
+
+/**
+ * The national duplicate-key index: records are numbered (slots) as first indexed, postings are
+ * arrays of slots, and a query counts shared keys in typed arrays stamped per query — O(sum of
+ * the query keys' postings) with a few ns per posting, then O(touched + limit·log limit) to pick
+ * the answer (a counting pass by shared keys, then the newest of the bucket the limit falls in),
+ * never a sort of every record found.
+ */
+export class KeyIndex {
+  private readonly slotOf = new Map<string, number>();
+  private readonly recs: StoredRecord[] = [];
+  /** keys each slot is indexed under, without repeats (for removal and khoaChung) */
+  private readonly held: (readonly string[])[] = [];
+  private readonly postings = new Map<string, number[]>();
+  /** ngayNhanDon as YYYYMMDD, per slot */
+  private day = new Int32Array(1024);
+  private count = new Uint8Array(1024);
+  private stamp = new Uint32Array(1024);
+  private epoch = 0;
+
+  /** (Re)index a record under `keys` (an empty list takes it out). */
+  set(r: StoredRecord, keys: readonly string[]): void {
+    let slot = this.slotOf.get(r.id);
+    if (slot === undefined) {
+      if (keys.length === 0) return;
+      slot = this.recs.length;
+      this.slotOf.set(r.id, slot);
+      this.recs.push(r);
+      this.held.push([]);
+      if (slot >= this.day.length) this.grow();
+    }
+    this.recs[slot] = r;
+    const old = this.held[slot]!;
+    const next = new Set(keys);
+    const had = new Set(old);
+    for (const k of old) {
+      if (next.has(k)) continue;
+      const l = this.postings.get(k)!;
+      const i = l.indexOf(slot);
+      l[i] = l[l.length - 1]!;
+      l.pop();
+      if (l.length === 0) this.postings.delete(k);
+    }
+    for (const k of next) {
+      if (had.has(k)) continue;
+      let l = this.postings.get(k);
+      if (!l) this.postings.set(k, (l = []));
+      l.push(slot);
+    }
+    this.held[slot] = next.size === keys.length ? keys : [...next];
+    this.day[slot] = dayNumber(r.body.ngayNhanDon);
+  }
+
+  /** Records indexed under `key`. */
+  size(key: string): number {
+    return this.postings.get(key)?.length ?? 0;
+  }
+
+  find(keys: string[], opts: { exclude: Set<string>; tuNgay?: string; denNgay?: string; limit: number }): { found: [StoredRecord, string[]][]; more: boolean } {
+    if (++this.epoch === 0xffffffff) {
+      this.stamp.fill(0);
+      this.epoch = 1;
+    }
+    const ep = this.epoch;
+    const { count, stamp, day, recs } = this;
+    const EXCLUDED = 255;
+    for (const id of opts.exclude) {
+      const s = this.slotOf.get(id);
+      if (s !== undefined) {
+        stamp[s] = ep;
+        count[s] = EXCLUDED;
+      }
+    }
+    const q = [...new Set(keys)];
+    const touched: number[] = [];
+    let maxC = 0;
+    for (const k of q) {
+      const l = this.postings.get(k);
+      if (!l) continue;
+      for (let i = 0; i < l.length; i++) {
+        const s = l[i]!;
+        if (stamp[s] !== ep) {
+          stamp[s] = ep;
+          count[s] = 1;
+          touched.push(s);
+          if (maxC === 0) maxC = 1;
+        } else if (count[s] !== EXCLUDED) {
+          const c = ++count[s]!;
+          if (c > maxC) maxC = c;
+        }
+      }
+    }
+    const from = opts.tuNgay ? dayNumber(opts.tuNgay) : -Infinity;
+    const to = opts.denNgay ? dayNumber(opts.denNgay) : Infinity;
+    const buckets: number[][] = [];
+    let eligible = 0;
+    for (const s of touched) {
+      const c = count[s]!;
+      if (c === EXCLUDED) continue;
+      const d = day[s]!;
+      if (d < from || d > to || recs[s]!.trangThai === 'DA_HUY') continue;
+      (buckets[c] ??= []).push(s);
+      eligible++;
+    }
+    const before = (a: number, b: number) => day[a]! > day[b]! || (day[a] === day[b] && recs[a]!.id < recs[b]!.id);
+    const picked: number[] = [];
+    for (let c = maxC; c >= 1 && picked.length < opts.limit; c--) {
+      const b = buckets[c];
+      if (!b) continue;
+      const need = opts.limit - picked.length;
+      if (b.length <= need) picked.push(...b.sort((x, y) => (before(x, y) ? -1 : 1)));
+      else {
+        const top: number[] = [];
+        for (const s of b) {
+          if (top.length === need && !before(s, top[need - 1]!)) continue;
+          let i = top.length;
+          while (i > 0 && before(s, top[i - 1]!)) i--;
+          top.splice(i, 0, s);
+          if (top.length > need) top.pop();
+        }
+        picked.push(...top);
+      }
+    }
+    const pos = new Map<string, number>();
+    q.forEach((k, i) => pos.set(k, i));
+    const found = picked.map((s): [StoredRecord, string[]] => {
+      const at: number[] = [];
+      for (const k of this.held[s]!) {
+        const i = pos.get(k);
+        if (i !== undefined) at.push(i);
+      }
+      return [recs[s]!, at.sort((x, y) => x - y).map((i) => q[i]!)];
+    });
+    return { found, more: eligible > picked.length };
+  }
+
+  clear(): void {
+    this.slotOf.clear();
+    this.recs.length = 0;
+    this.held.length = 0;
+    this.postings.clear();
+    this.epoch = 0;
+    this.stamp.fill(0);
+  }
+
+  private grow(): void {
+    const n = this.day.length * 2;
+    const d = new Int32Array(n);
+    d.set(this.day);
+    this.day = d;
+    const c = new Uint8Array(n);
+    c.set(this.count);
+    this.count = c;
+    const st = new Uint32Array(n);
+    st.set(this.stamp);
+    this.stamp = st;
+  }
+}
+
+/** A YYYY-MM-DD date as YYYYMMDD (ordering only; anything else sorts as oldest). */
+function dayNumber(d: unknown): number {
+  const s = String(d);
+  const n = Number(s.slice(0, 4)) * 10000 + Number(s.slice(5, 7)) * 100 + Number(s.slice(8, 10));
+  return Number.isFinite(n) ? n : 0;
 }
