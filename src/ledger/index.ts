@@ -157,8 +157,8 @@ function answers<T>(res: Many<T>): (T | Error)[] {
   return res.map((a) => (Array.isArray(a) && a[0] === '!err' ? new Error(`ledger script: ${String(a[1])}`) : (a as T)));
 }
 
-interface SaveCall { keys: [string, string]; args: (string | number)[] }
-interface PushCall { keys: [string, string]; args: (string | number)[] }
+/** One record's part of a *_MANY script call: its rec and hist keys and its arguments. */
+interface RecordCall { keys: [string, string]; args: (string | number)[] }
 
 /** A record that is neither pushed nor rejected (the requeue sweep's view, no personal data). */
 export interface OpenRecord {
@@ -187,21 +187,19 @@ export class Ledger {
     if (typeof r.kntcHmgetMany !== 'function') redis.defineCommand('kntcHmgetMany', { lua: HMGET_MANY });
     this.r = r;
     // concurrent jobs' ledger calls of one event-loop turn go as one script call each (scripts.ts)
-    this.saves = new Coalescer(async (calls: SaveCall[]) => {
-      const keys = [this.issuesIndex, this.openIndex];
-      const args: (string | number)[] = [];
-      for (const c of calls) keys.push(...c.keys), args.push(...c.args);
-      return answers(await this.r.kntcSaveMappedMany(keys.length, ...keys, ...args));
-    }, MANY_MAX);
-    this.pushes = new Coalescer(async (calls: PushCall[]) => {
-      const keys = [this.issuesIndex, this.openIndex];
-      const args: (string | number)[] = [];
-      for (const c of calls) keys.push(...c.keys), args.push(...c.args);
-      return answers(await this.r.kntcPushResultMany(keys.length, ...keys, ...args));
-    }, MANY_MAX);
+    // every *_MANY record script takes the issues and open indexes first, then each record's keys and args
+    const many = <O>(script: (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<Many<O>>) =>
+      new Coalescer(async (calls: RecordCall[]) => {
+        const keys = [this.issuesIndex, this.openIndex];
+        const args: (string | number)[] = [];
+        for (const c of calls) keys.push(...c.keys), args.push(...c.args);
+        return answers(await script.call(this.r, keys.length, ...keys, ...args));
+      }, MANY_MAX);
+    this.saves = many<[string, string, string]>(this.r.kntcSaveMappedMany);
+    this.pushes = many<[string]>(this.r.kntcPushResultMany);
   }
 
-  private readonly saves: Coalescer<SaveCall, [string, string, string]>;
+  private readonly saves: Coalescer<RecordCall, [string, string, string]>;
   /** HMGETs of one turn with the same number of fields, as one script call (the loads of a batch job's records). */
   private readonly reads = new Map<number, Coalescer<{ key: string; fields: string[] }, (string | null)[]>>();
   private hmget(key: string, ...fields: string[]): Promise<(string | null)[]> {
@@ -218,7 +216,7 @@ export class Ledger {
     }
     return c.call({ key, fields });
   }
-  private readonly pushes: Coalescer<PushCall, [string]>;
+  private readonly pushes: Coalescer<RecordCall, [string]>;
 
 
   recKey(tid: string): string {
