@@ -320,7 +320,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       };
       const busy = (byState.received ?? 0) + (byState.mapped ?? 0) + (byState.pushing ?? 0);
       const phase = !sentDone ? 'sending' : depth('map') > 0 ? 'mapping' : depth('push') > 0 || busy > 0 ? 'pushing' : depth('dedupe') > 0 ? 'duplicate check' : 'settling';
-      const line = `[${phase}] accepted ${accepted} | mapped ${total - (byState.received ?? 0)} | pushed ${byState.pushed ?? 0} | rejected ${byState.rejected ?? 0} | queues map ${depth('map')} push ${depth('push')} dedupe ${depth('dedupe')} | ${((Date.now() - started) / 1000).toFixed(0)} s`;
+      const line = `[${phase}] accepted ${accepted} | mapped ${total - (byState.received ?? 0)} | pushed ${byState.pushed ?? 0} | rejected ${byState.rejected ?? 0} | jobs queued map ${depth('map')} push ${depth('push')} dedupe ${depth('dedupe')} | ${((Date.now() - started) / 1000).toFixed(0)} s`;
       if (showProgress) {
         if (tty) progressOut(`\r\x1b[2K${line}`);
         else if (Date.now() - lastLine > 2000) {
