@@ -49,14 +49,14 @@ export interface QualityResult {
 export function evaluateQuality(
   data: LabelledData,
   secret: string,
-  opts: { limit?: number; thresholds?: Thresholds; linkages?: Map<string, DacTrungLienKet> } = {},
+  opts: { limit?: number; thresholds?: Thresholds; linkages?: Map<string, DacTrungLienKet>; /** over-common threshold of the index (MemoryKeyIndex; Infinity = every key counted) */ maxPosting?: number } = {},
 ): QualityResult {
   const th = opts.thresholds ?? DEFAULT_THRESHOLDS;
   const t0 = performance.now();
   const recs = data.records.map((r) => ({ id: r.localId, nn: r.body.ngayNhanDon, lk: opts.linkages?.get(r.localId) ?? computeLinkage(r.body, secret) }));
   const featuresMs = performance.now() - t0;
   recs.sort((a, b) => (a.nn < b.nn ? -1 : a.nn > b.nn ? 1 : a.id < b.id ? -1 : 1));
-  const idx = new MemoryKeyIndex();
+  const idx = new MemoryKeyIndex(opts.maxPosting);
   const truth = groupPairs(data.groups);
   const hard = new Set(data.hardNegatives.map(([a, b]) => pairKey(a, b)));
   const decisions = new Map<string, { decision: Decision; weight: number }>();

@@ -26,3 +26,29 @@ describe('in-process tim-trung index', () => {
     expect(idx.query(['k'])).toEqual([]); // 60 records > 50: a stop key
   });
 });
+
+describe('over-common keys', () => {
+  it('candidates and postings counted per query stay bounded while the index grows with records sharing a common key', () => {
+    const idx = new MemoryKeyIndex(500);
+    idx.add(rec('twin', '2025-01-01', ['common', 'bi:x', 'mh:7']));
+    const seen: { cands: number; postings: number }[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      idx.add(rec(`r${i}`, '2025-02-01', ['common', `own:${i}`, ...(i % 200 === 0 ? ['bi:x'] : [])]));
+      if ((i + 1) % 10_000 === 0) {
+        const r = idx.query(['common', 'bi:x', 'mh:7', `own:${i}`], { exclude: [`r${i}`], limit: 50 });
+        seen.push({ cands: r.length, postings: idx.lastScan.postings });
+        expect(idx.lastScan.skippedKeys).toBe(1);
+        expect(r[0]).toMatchObject({ rec: { id: 'twin' }, shared: 2 });
+      }
+    }
+    // 'common' (30k records) is never counted; bi:x grows to 151 records, still under the threshold
+    expect(seen.map((x) => x.cands)).toEqual([50, 50, 50]);
+    for (const x of seen) expect(x.postings).toBeLessThanOrEqual(3 * 500);
+    // the other reading: every key counted — the same twin first, but the cost grows with the index
+    const exact = new MemoryKeyIndex(Infinity);
+    for (let i = 0; i < 3000; i++) exact.add(rec(`r${i}`, '2025-02-01', ['common']));
+    exact.add(rec('twin', '2025-01-01', ['common', 'bi:x']));
+    expect(exact.query(['common', 'bi:x'])[0]).toMatchObject({ rec: { id: 'twin' }, shared: 2 });
+    expect(exact.lastScan.postings).toBe(3002);
+  });
+});

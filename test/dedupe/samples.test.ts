@@ -104,3 +104,35 @@ describe('sample duplicate groups', () => {
     }
   });
 });
+
+describe('sample duplicate groups among over-common keys', () => {
+  const GROUPS = [
+    ['G1', 'LC25-000118', 'LC25-000187'],
+    ['G2', 'LCI-2025-000341', 'LC25-000231'],
+    ['G3', 'LCI-2025-000402', 'LCI-2025-000497'],
+    ['G4', 'LC25-000311', 'LC25-000327'],
+    ['G5', 'KT25-0016', 'KT25-0096'],
+  ] as const;
+
+  it.each(GROUPS)('%s is still found and linked when its accused party, its name-without-middle key and half its content bands are held by 600 other records (not counted)', (_g, a, b) => {
+    const idx = new MemoryKeyIndex(500);
+    const la = computeLinkage(recs.get(a)!.body, SECRET);
+    const lb = computeLinkage(recs.get(b)!.body, SECRET);
+    // the keys a busy national index would find over-common: bi:, tg:, every other mh: band of the first copy
+    const common = la.khoa.filter((k) => k.startsWith('bi:') || k.startsWith('tg:') || (k.startsWith('mh:') && Number(k.split(':')[1]) % 2 === 0));
+    const filler = computeLinkage(recs.get('LC25-000368')!.body, SECRET).dacTrung;
+    for (let i = 0; i < 600; i++) idx.add({ id: `F${i}`, ngayNhanDon: '2025-01-01', linkage: { thuatToan: 'lk1', khoa: common, dacTrung: filler } });
+    const [first, second, lFirst, lSecond] = recs.get(a)!.body.ngayNhanDon <= recs.get(b)!.body.ngayNhanDon ? [a, b, la, lb] : [b, a, lb, la];
+    idx.add({ id: first, ngayNhanDon: recs.get(first)!.body.ngayNhanDon, linkage: lFirst });
+    let skipped = 0;
+    const found = new Set<string>();
+    for (const q of splitKeys(lSecond.khoa)) {
+      for (const c of idx.query(q, { exclude: [second], limit: 50 })) found.add(c.rec.id);
+      skipped += idx.lastScan.skippedKeys;
+    }
+    expect(skipped).toBeGreaterThan(0); // the second copy does share some of the over-common keys
+    expect([...found]).toEqual([first]); // fillers hold only over-common keys: never offered
+    const d = scorePair(lSecond.dacTrung as unknown as Lk1Features, lFirst.dacTrung as unknown as Lk1Features);
+    expect(d.decision).not.toBe('KHONG');
+  });
+});
