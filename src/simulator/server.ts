@@ -56,6 +56,8 @@ const MESSAGES: Record<string, string> = {
 interface Answer {
   status: number;
   body?: Record<string, unknown>;
+  /** the body already serialized (JSON.stringify(body) byte for byte); sent instead of `body` */
+  bytes?: Buffer;
   headers?: Record<string, string>;
 }
 
@@ -95,6 +97,11 @@ export interface RunningSimulator {
 }
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8');
+const KHOA_CHUNG_MARK = ',"khoaChung":[]';
+const UNG_VIEN_OPEN = Buffer.from('{"ungVien":[');
+const COMMA = Buffer.from(',');
+const CON_NUA_TRUE = Buffer.from('],"conNua":true}');
+const CON_NUA_FALSE = Buffer.from('],"conNua":false}');
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const sleep = (ms: number, timers: Set<NodeJS.Timeout>) =>
   new Promise<void>((resolve) => {
@@ -193,7 +200,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const limitsOn = opts.limits?.enabled ?? true;
   const limitDefaults: LimitSettings = { ratePerSec: opts.limits?.ratePerSec ?? 20, burst: opts.limits?.burst ?? 40, maxInFlight: opts.limits?.maxInFlight ?? 8 };
 
-  const store = new Store(now);
+  const store = new Store(now, { maxPosting: opts.timTrungMaxPosting });
   const idem = new IdempotencyStore(nowMs);
   const limiter = new Limiter(() => Date.now());
   const faults = new FaultEngine(now, opts.faults ?? (env.SIMULATOR_FAULTS ? parseFaults(env.SIMULATOR_FAULTS) : undefined));
@@ -379,37 +386,66 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     const q = body as TimTrungRequest;
     const limit = q.gioiHan ?? 50;
     const { found, more } = store.findByKeys(q.khoa, { exclude: new Set(q.loaiTru ?? []), ...(q.tuNgay ? { tuNgay: q.tuNgay } : {}), ...(q.denNgay ? { denNgay: q.denNgay } : {}), limit });
-    const ungVien = found.map(([rec, khoaChung]) => {
-      const b = rec.body;
-      const masked = b.baoMatDanhTinh === true || b.anDanh === true;
-      const people = Array.isArray(b.nguoiDungDon) ? (b.nguoiDungDon as Record<string, unknown>[]) : [];
-      const dt = isObj(b.doiTuongBiKNTC) ? b.doiTuongBiKNTC : undefined;
-      const dac = isObj(b.dacTrungLienKet) ? b.dacTrungLienKet : {};
-      return {
-        maHoSo: rec.id,
-        maDonVi: rec.maDonVi,
-        ngayNhanDon: b.ngayNhanDon,
-        loaiDon: b.loaiDon,
-        linhVuc: b.linhVuc,
-        noiDungTomTat: b.noiDungTomTat,
-        soNguoi: b.soNguoi,
-        // §6 masking: never ID numbers, phones or street addresses; nothing at all for tố cáo / nặc danh
-        nguoiDungDon: masked
-          ? []
-          : people.map((p) => {
-              const dc = isObj(p.diaChi) ? p.diaChi : {};
-              return {
-                hoTen: p.hoTen,
-                ...(p.namSinh !== undefined ? { namSinh: p.namSinh } : {}),
-                diaChi: { maTinh: dc.maTinh, ...(dc.maXa !== undefined ? { maXa: dc.maXa } : {}) },
-              };
-            }),
-        ...(dt ? { doiTuongBiKNTC: { loai: dt.loai, ten: dt.ten } } : {}),
-        khoaChung,
-        dacTrungLienKet: { thuatToan: dac.thuatToan, dacTrung: dac.dacTrung },
-      };
+    // JSON of the answer from each record's cached candidate JSON (see candidateParts) and its khoaChung
+    const parts: Buffer[] = [UNG_VIEN_OPEN];
+    found.forEach(([rec, khoaChung], i) => {
+      const [head, tail] = candidateParts(rec);
+      if (i > 0) parts.push(COMMA);
+      parts.push(head, Buffer.from(JSON.stringify(khoaChung), 'utf8'), tail);
     });
-    return { status: 200, body: { ungVien, conNua: more } };
+    parts.push(more ? CON_NUA_TRUE : CON_NUA_FALSE);
+    return { status: 200, bytes: Buffer.concat(parts) };
+  }
+
+  /**
+   * A record's tim-trung candidate (§6 masking) as JSON, split around `khoaChung` (the only part that
+   * depends on the query): built and serialized once per stored body (an update stores a new body
+   * object), so an answer of 50 candidates costs a concat, not 50 objects and a 100 KB stringify.
+   */
+  let candidateJson = new WeakMap<object, [Buffer, Buffer]>();
+  let candidateJsonSize = 0;
+  function candidateParts(rec: StoredRecord): [Buffer, Buffer] {
+    let p = candidateJson.get(rec.body);
+    if (p) return p;
+    const b = rec.body;
+    const masked = b.baoMatDanhTinh === true || b.anDanh === true;
+    const people = Array.isArray(b.nguoiDungDon) ? (b.nguoiDungDon as Record<string, unknown>[]) : [];
+    const dt = isObj(b.doiTuongBiKNTC) ? b.doiTuongBiKNTC : undefined;
+    const dac = isObj(b.dacTrungLienKet) ? b.dacTrungLienKet : {};
+    const c = {
+      maHoSo: rec.id,
+      maDonVi: rec.maDonVi,
+      ngayNhanDon: b.ngayNhanDon,
+      loaiDon: b.loaiDon,
+      linhVuc: b.linhVuc,
+      noiDungTomTat: b.noiDungTomTat,
+      soNguoi: b.soNguoi,
+      // §6 masking: never ID numbers, phones or street addresses; nothing at all for tố cáo / nặc danh
+      nguoiDungDon: masked
+        ? []
+        : people.map((p) => {
+            const dc = isObj(p.diaChi) ? p.diaChi : {};
+            return {
+              hoTen: p.hoTen,
+              ...(p.namSinh !== undefined ? { namSinh: p.namSinh } : {}),
+              diaChi: { maTinh: dc.maTinh, ...(dc.maXa !== undefined ? { maXa: dc.maXa } : {}) },
+            };
+          }),
+      ...(dt ? { doiTuongBiKNTC: { loai: dt.loai, ten: dt.ten } } : {}),
+      khoaChung: [],
+      dacTrungLienKet: { thuatToan: dac.thuatToan, dacTrung: dac.dacTrung },
+    };
+    // In the JSON text a quote inside a string value is escaped, so the first `,"khoaChung":[]` is the key itself.
+    const s = JSON.stringify(c);
+    const at = s.indexOf(KHOA_CHUNG_MARK);
+    p = [Buffer.from(s.slice(0, at + KHOA_CHUNG_MARK.length - 2), 'utf8'), Buffer.from(s.slice(at + KHOA_CHUNG_MARK.length), 'utf8')];
+    // bounded (~2.5 KB a record): the records a busy index keeps offering, not a second copy of the store
+    if (++candidateJsonSize > 20_000) {
+      candidateJson = new WeakMap();
+      candidateJsonSize = 1;
+    }
+    candidateJson.set(rec.body, p);
+    return p;
   }
 
   function link(ctx: Ctx, id: string, body: unknown): Answer {
@@ -848,7 +884,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
         : (method === 'POST' || method === 'PUT') && body === undefined
           ? fail(ctx, 400, 'YEU_CAU_KHONG_HOP_LE', [{ truong: '', ma: 'THIEU_TRUONG', thongDiep: 'Thiếu nội dung yêu cầu' }])
           : r.run(ctx, body, size);
-      const bytes = a.body ? json(a.body) : undefined;
+      const bytes = a.bytes ?? (a.body ? json(a.body) : undefined);
       // the batch envelope is never stored: each item is stored under its own khoa
       if (usesKey && key && !isBatch && isStorable(a.status, a.body?.ma as string | undefined)) {
         idem.store(ctx.client.id, key, { fingerprint: fp, status: a.status, contentType: 'application/json; charset=utf-8', body: bytes ?? Buffer.alloc(0) });

@@ -69,12 +69,14 @@ export class Store {
   readonly records = new Map<string, StoredRecord>(); // by national id
   readonly bySource = new Map<string, string>(); // `${kind}|${maDonVi}|${maNguon}` → id
   /** the duplicate-key index (§6), see KeyIndex */
-  readonly keys = new KeyIndex();
+  readonly keys: KeyIndex;
   readonly links = new Map<string, StoredLink>(); // by maLienKet
   readonly linkByPair = new Map<string, string>();
   cancels = 0;
 
-  constructor(private readonly now: () => Date) {}
+  constructor(private readonly now: () => Date, opts: { maxPosting?: number } = {}) {
+    this.keys = new KeyIndex(opts.maxPosting);
+  }
 
   /** Strictly increasing RFC 3339 timestamp (UTC, milliseconds). */
   stamp(): string {
@@ -152,7 +154,8 @@ export class Store {
 
   /**
    * tim-trung (§6): the `limit` live records sharing the most keys, then newest ngayNhanDon, then
-   * smallest id, each with its shared keys (in query order); `more` when further records qualify.
+   * smallest id, each with its shared keys (in query order); `more` when further records qualify
+   * or a key was left out as over-common (KeyIndex).
    */
   findByKeys(keys: string[], opts: { exclude: Set<string>; tuNgay?: string; denNgay?: string; limit: number }): { found: [StoredRecord, string[]][]; more: boolean } {
     return this.keys.find(keys, opts);
@@ -248,8 +251,23 @@ export class Store {
  * the query keys' postings) with a few ns per posting, then O(touched + limit·log limit) to pick
  * the answer (a counting pass by shared keys, then the newest of the bucket the limit falls in),
  * never a sort of every record found.
+ *
+ * Over-common keys (*sim* gateway rule, README "tim-trung"): a query key held by more than
+ * `maxPosting` records (default 500) is not counted — a content band hit by the boilerplate of
+ * thousands of petitions, or the accused "UBND xã …" of a whole province, says nothing about
+ * duplicates and would make every query cost O(N). Its records are still found through the
+ * other keys; `khoaChung` lists only counted keys and the answer says `conNua: true` (it is not
+ * all there is). `Infinity` counts every key.
  */
+/** Over-common threshold of tim-trung keys (SimulatorOptions.timTrungMaxPosting). */
+export const DEFAULT_MAX_POSTING = 500;
+
 export class KeyIndex {
+  /** postings of the last query (counted keys) and the keys it left out: tests and the benchmark watch them */
+  lastScan = { postings: 0, skippedKeys: 0 };
+
+  constructor(readonly maxPosting: number = DEFAULT_MAX_POSTING) {}
+
   private readonly slotOf = new Map<string, number>();
   private readonly recs: StoredRecord[] = [];
   /** keys each slot is indexed under, without repeats (for removal and khoaChung) */
@@ -314,12 +332,19 @@ export class KeyIndex {
         count[s] = EXCLUDED;
       }
     }
-    const q = [...new Set(keys)];
+    const q: string[] = [];
+    let skipped = 0;
+    let scanned = 0;
+    for (const k of new Set(keys)) {
+      if ((this.postings.get(k)?.length ?? 0) > this.maxPosting) skipped++;
+      else q.push(k);
+    }
     const touched: number[] = [];
     let maxC = 0;
     for (const k of q) {
       const l = this.postings.get(k);
       if (!l) continue;
+      scanned += l.length;
       for (let i = 0; i < l.length; i++) {
         const s = l[i]!;
         if (stamp[s] !== ep) {
@@ -374,7 +399,8 @@ export class KeyIndex {
       }
       return [recs[s]!, at.sort((x, y) => x - y).map((i) => q[i]!)];
     });
-    return { found, more: eligible > picked.length };
+    this.lastScan = { postings: scanned, skippedKeys: skipped };
+    return { found, more: eligible > picked.length || skipped > 0 };
   }
 
   clear(): void {

@@ -83,6 +83,12 @@ export interface SimulatorOptions {
   snapshotEverySec?: number;
   now?: () => Date;
   quiet?: boolean;
+  /**
+   * tim-trung over-common keys (*sim* gateway rule, README): a query key held by more than this many
+   * records is not counted (a stop key) and the answer says `conNua: true`. Default 500; `Infinity`
+   * counts every key (the exact reading of §6, O(records holding the keys) per query).
+   */
+  timTrungMaxPosting?: number;
 }
 
 export interface InspectRecord {

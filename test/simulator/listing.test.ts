@@ -129,6 +129,26 @@ describe('tim-trung (§6)', () => {
     const empty = await call(sim, tok, 'POST', '/ho-so-don/tim-trung', { body: { khoa: [] } });
     expect([empty.status, empty.json.ma, empty.json.chiTiet]).toEqual([422, 'DU_LIEU_KHONG_HOP_LE', [expect.objectContaining({ truong: '/khoa', ma: 'QUA_DO_DAI' })]]);
   });
+
+  it('answers in plain JSON (as JSON.stringify writes it) and shows a record as last stored: an update changes its candidate, masking included', async () => {
+    const lk = (khoa: string[]) => ({ thuatToan: 'hmac-v1', khoa, dacTrung: { note: '"khoaChung":[] inside a value' } });
+    const A = await create(hoSoDon({ maHoSoNguon: 'A', dacTrungLienKet: lk(['k:1', 'k:2']) }));
+    await create(hoSoDon({ maHoSoNguon: 'B', dacTrungLienKet: lk(['k:2']) }));
+    const q = { khoa: ['k:2', 'k:1', 'k:9'] };
+    const r1 = await call(sim, tok, 'POST', '/ho-so-don/tim-trung', { body: q });
+    expect(r1.bytes.toString('utf8')).toBe(JSON.stringify(r1.json));
+    expect(r1.json.ungVien.map((u: { khoaChung: string[] }) => u.khoaChung)).toEqual([['k:2', 'k:1'], ['k:2']]);
+    expect(r1.json.ungVien[0].dacTrungLienKet.dacTrung).toEqual({ note: '"khoaChung":[] inside a value' });
+    expect(r1.json.ungVien[0].nguoiDungDon).toHaveLength(1);
+    const put = await call(sim, tok, 'PUT', `/ho-so-don/${A.maHoSo}`, {
+      body: hoSoDon({ maHoSoNguon: 'A', phienBanNguon: 2, loaiDon: 'TO_CAO', baoMatDanhTinh: true, noiDungTomTat: 'Nội dung đã sửa sau khi cập nhật hồ sơ', dacTrungLienKet: lk(['k:1']) }),
+    });
+    expect(put.status).toBe(200);
+    const r2 = await call(sim, tok, 'POST', '/ho-so-don/tim-trung', { body: q });
+    expect(r2.bytes.toString('utf8')).toBe(JSON.stringify(r2.json));
+    const a = r2.json.ungVien.find((u: { maHoSo: string }) => u.maHoSo === A.maHoSo);
+    expect([a.khoaChung, a.noiDungTomTat, a.loaiDon, a.nguoiDungDon]).toEqual([['k:1'], 'Nội dung đã sửa sau khi cập nhật hồ sơ', 'TO_CAO', []]);
+  });
 });
 
 describe('lien-ket-trung (§6)', () => {
