@@ -140,6 +140,7 @@ export class Store {
     r.lyDoHuy = lyDo;
     r.capNhatLuc = this.stamp();
     this.cancels += 1;
+    if (r.kind === 'ho-so-don') this.keys.set(r, this.keysOf(r));
     return true;
   }
 
@@ -277,13 +278,15 @@ export class KeyIndex {
   private day = new Int32Array(1024);
   private count = new Uint8Array(1024);
   private stamp = new Uint32Array(1024);
+  /** 1 = cancelled (DA_HUY): indexed, never offered */
+  private dead = new Uint8Array(1024);
   private epoch = 0;
 
   /** (Re)index a record under `keys` (an empty list takes it out). */
   set(r: StoredRecord, keys: readonly string[]): void {
     let slot = this.slotOf.get(r.id);
     if (slot === undefined) {
-      if (keys.length === 0) return;
+      // every ho-so-don gets its slot when created (keys or not), so slot order is creation order = id order
       slot = this.recs.length;
       this.slotOf.set(r.id, slot);
       this.recs.push(r);
@@ -310,6 +313,7 @@ export class KeyIndex {
     }
     this.held[slot] = next.size === keys.length ? keys : [...next];
     this.day[slot] = dayNumber(r.body.ngayNhanDon);
+    this.dead[slot] = r.trangThai === 'DA_HUY' ? 1 : 0;
   }
 
   /** Records indexed under `key`. */
@@ -366,11 +370,12 @@ export class KeyIndex {
       const c = count[s]!;
       if (c === EXCLUDED) continue;
       const d = day[s]!;
-      if (d < from || d > to || recs[s]!.trangThai === 'DA_HUY') continue;
+      if (d < from || d > to || this.dead[s] === 1) continue;
       (buckets[c] ??= []).push(s);
       eligible++;
     }
-    const before = (a: number, b: number) => day[a]! > day[b]! || (day[a] === day[b] && recs[a]!.id < recs[b]!.id);
+    // ties: the smaller id = the earlier slot (slots are given in creation order; ids grow with it)
+    const before = (a: number, b: number) => day[a]! > day[b]! || (day[a] === day[b] && a < b);
     const picked: number[] = [];
     for (let c = maxC; c >= 1 && picked.length < opts.limit; c--) {
       const b = buckets[c];
@@ -410,6 +415,7 @@ export class KeyIndex {
     this.postings.clear();
     this.epoch = 0;
     this.stamp.fill(0);
+    this.dead.fill(0);
   }
 
   private grow(): void {
@@ -423,6 +429,9 @@ export class KeyIndex {
     const st = new Uint32Array(n);
     st.set(this.stamp);
     this.stamp = st;
+    const dd = new Uint8Array(n);
+    dd.set(this.dead);
+    this.dead = dd;
   }
 }
 
