@@ -9,6 +9,7 @@
  */
 import type { RecordKind } from '../contract/schemas.js';
 import type { InspectRecord } from './types.js';
+import { DEFAULT_MAX_POSTING, SlotKeyIndex } from '../contract/key-index.js';
 
 export type TrangThai = 'HOAT_DONG' | 'DA_HUY';
 
@@ -246,198 +247,44 @@ export class Store {
   }
 }
 
-/**
- * The national duplicate-key index: records are numbered (slots) as first indexed, postings are
- * arrays of slots, and a query counts shared keys in typed arrays stamped per query — O(sum of
- * the query keys' postings) with a few ns per posting, then O(touched + limit·log limit) to pick
- * the answer (a counting pass by shared keys, then the newest of the bucket the limit falls in),
- * never a sort of every record found.
- *
- * Over-common keys (*sim* gateway rule, README "tim-trung"): a query key held by more than
- * `maxPosting` records (default 500) is not counted — a content band hit by the boilerplate of
- * thousands of petitions, or the accused "UBND xã …" of a whole province, says nothing about
- * duplicates and would make every query cost O(N). Its records are still found through the
- * other keys; `khoaChung` lists only counted keys and the answer says `conNua: true` (it is not
- * all there is). `Infinity` counts every key.
- */
-/** Over-common threshold of tim-trung keys (SimulatorOptions.timTrungMaxPosting). */
-export const DEFAULT_MAX_POSTING = 500;
+/** Over-common threshold of tim-trung keys (SimulatorOptions.timTrungMaxPosting); see src/contract/key-index.ts. */
+export { DEFAULT_MAX_POSTING };
 
+/** The simulator's duplicate-key index: the shared §6 index (src/contract/key-index.ts) over stored records. */
 export class KeyIndex {
-  /** postings of the last query (counted keys) and the keys it left out: tests and the benchmark watch them */
-  lastScan = { postings: 0, skippedKeys: 0 };
-
-  constructor(readonly maxPosting: number = DEFAULT_MAX_POSTING) {}
-
-  private readonly slotOf = new Map<string, number>();
+  private readonly idx: SlotKeyIndex;
   private readonly recs: StoredRecord[] = [];
-  /** keys each slot is indexed under, without repeats (for removal and khoaChung) */
-  private readonly held: (readonly string[])[] = [];
-  private readonly postings = new Map<string, number[]>();
-  /** ngayNhanDon as YYYYMMDD, per slot */
-  private day = new Int32Array(1024);
-  private count = new Uint8Array(1024);
-  private stamp = new Uint32Array(1024);
-  /** 1 = cancelled (DA_HUY): indexed, never offered */
-  private dead = new Uint8Array(1024);
-  private epoch = 0;
 
-  /** (Re)index a record under `keys` (an empty list takes it out). */
+  constructor(maxPosting: number = DEFAULT_MAX_POSTING) {
+    this.idx = new SlotKeyIndex(maxPosting);
+  }
+
+  /** postings of the last query (counted keys) and the keys it left out: tests and the benchmark watch them */
+  get lastScan(): { postings: number; skippedKeys: number } {
+    return this.idx.lastScan;
+  }
+
+  /** (Re)index a record under `keys` (an empty list takes it out); cancelled records stay indexed, never offered. */
   set(r: StoredRecord, keys: readonly string[]): void {
-    let slot = this.slotOf.get(r.id);
-    if (slot === undefined) {
-      // every ho-so-don gets its slot when created (keys or not), so slot order is creation order = id order
-      slot = this.recs.length;
-      this.slotOf.set(r.id, slot);
-      this.recs.push(r);
-      this.held.push([]);
-      if (slot >= this.day.length) this.grow();
-    }
-    this.recs[slot] = r;
-    const old = this.held[slot]!;
-    const next = new Set(keys);
-    const had = new Set(old);
-    for (const k of old) {
-      if (next.has(k)) continue;
-      const l = this.postings.get(k)!;
-      const i = l.indexOf(slot);
-      l[i] = l[l.length - 1]!;
-      l.pop();
-      if (l.length === 0) this.postings.delete(k);
-    }
-    for (const k of next) {
-      if (had.has(k)) continue;
-      let l = this.postings.get(k);
-      if (!l) this.postings.set(k, (l = []));
-      l.push(slot);
-    }
-    this.held[slot] = next.size === keys.length ? keys : [...next];
-    this.day[slot] = dayNumber(r.body.ngayNhanDon);
-    this.dead[slot] = r.trangThai === 'DA_HUY' ? 1 : 0;
+    // every ho-so-don gets its slot when created (keys or not), so slot order is creation order = id order
+    const s = this.idx.slot(r.id);
+    this.recs[s] = r;
+    this.idx.index(s, keys, String(r.body.ngayNhanDon ?? ''), r.trangThai === 'DA_HUY');
   }
 
   /** Records indexed under `key`. */
   size(key: string): number {
-    return this.postings.get(key)?.length ?? 0;
+    return this.idx.postingsOf(key);
   }
 
   find(keys: string[], opts: { exclude: Set<string>; tuNgay?: string; denNgay?: string; limit: number }): { found: [StoredRecord, string[]][]; more: boolean } {
-    if (++this.epoch === 0xffffffff) {
-      this.stamp.fill(0);
-      this.epoch = 1;
-    }
-    const ep = this.epoch;
-    const { count, stamp, day, recs } = this;
-    const EXCLUDED = 255;
-    for (const id of opts.exclude) {
-      const s = this.slotOf.get(id);
-      if (s !== undefined) {
-        stamp[s] = ep;
-        count[s] = EXCLUDED;
-      }
-    }
-    const q: string[] = [];
-    let skipped = 0;
-    let scanned = 0;
-    for (const k of new Set(keys)) {
-      if ((this.postings.get(k)?.length ?? 0) > this.maxPosting) skipped++;
-      else q.push(k);
-    }
-    const touched: number[] = [];
-    let maxC = 0;
-    for (const k of q) {
-      const l = this.postings.get(k);
-      if (!l) continue;
-      scanned += l.length;
-      for (let i = 0; i < l.length; i++) {
-        const s = l[i]!;
-        if (stamp[s] !== ep) {
-          stamp[s] = ep;
-          count[s] = 1;
-          touched.push(s);
-          if (maxC === 0) maxC = 1;
-        } else if (count[s] !== EXCLUDED) {
-          const c = ++count[s]!;
-          if (c > maxC) maxC = c;
-        }
-      }
-    }
-    const from = opts.tuNgay ? dayNumber(opts.tuNgay) : -Infinity;
-    const to = opts.denNgay ? dayNumber(opts.denNgay) : Infinity;
-    const buckets: number[][] = [];
-    let eligible = 0;
-    for (const s of touched) {
-      const c = count[s]!;
-      if (c === EXCLUDED) continue;
-      const d = day[s]!;
-      if (d < from || d > to || this.dead[s] === 1) continue;
-      (buckets[c] ??= []).push(s);
-      eligible++;
-    }
-    // ties: the smaller id = the earlier slot (slots are given in creation order; ids grow with it)
-    const before = (a: number, b: number) => day[a]! > day[b]! || (day[a] === day[b] && a < b);
-    const picked: number[] = [];
-    for (let c = maxC; c >= 1 && picked.length < opts.limit; c--) {
-      const b = buckets[c];
-      if (!b) continue;
-      const need = opts.limit - picked.length;
-      if (b.length <= need) picked.push(...b.sort((x, y) => (before(x, y) ? -1 : 1)));
-      else {
-        const top: number[] = [];
-        for (const s of b) {
-          if (top.length === need && !before(s, top[need - 1]!)) continue;
-          let i = top.length;
-          while (i > 0 && before(s, top[i - 1]!)) i--;
-          top.splice(i, 0, s);
-          if (top.length > need) top.pop();
-        }
-        picked.push(...top);
-      }
-    }
-    const pos = new Map<string, number>();
-    q.forEach((k, i) => pos.set(k, i));
-    const found = picked.map((s): [StoredRecord, string[]] => {
-      const at: number[] = [];
-      for (const k of this.held[s]!) {
-        const i = pos.get(k);
-        if (i !== undefined) at.push(i);
-      }
-      return [recs[s]!, at.sort((x, y) => x - y).map((i) => q[i]!)];
-    });
-    this.lastScan = { postings: scanned, skippedKeys: skipped };
-    return { found, more: eligible > picked.length || skipped > 0 };
+    const h = this.idx.query(keys, opts);
+    const shared = this.idx.sharedKeys(h);
+    return { found: h.slots.map((s, i): [StoredRecord, string[]] => [this.recs[s]!, shared[i]!]), more: h.more };
   }
 
   clear(): void {
-    this.slotOf.clear();
+    this.idx.clear();
     this.recs.length = 0;
-    this.held.length = 0;
-    this.postings.clear();
-    this.epoch = 0;
-    this.stamp.fill(0);
-    this.dead.fill(0);
   }
-
-  private grow(): void {
-    const n = this.day.length * 2;
-    const d = new Int32Array(n);
-    d.set(this.day);
-    this.day = d;
-    const c = new Uint8Array(n);
-    c.set(this.count);
-    this.count = c;
-    const st = new Uint32Array(n);
-    st.set(this.stamp);
-    this.stamp = st;
-    const dd = new Uint8Array(n);
-    dd.set(this.dead);
-    this.dead = dd;
-  }
-}
-
-/** A YYYY-MM-DD date as YYYYMMDD (ordering only; anything else sorts as oldest). */
-function dayNumber(d: unknown): number {
-  const s = String(d);
-  const n = Number(s.slice(0, 4)) * 10000 + Number(s.slice(5, 7)) * 100 + Number(s.slice(8, 10));
-  return Number.isFinite(n) ? n : 0;
 }
