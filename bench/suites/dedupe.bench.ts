@@ -14,6 +14,8 @@
  *     records (src/simulator/README.md "tim-trung"); the quality part is also run with
  *     every key counted (the exact reading of §6) when DEDUPE_BENCH_QUALITY_EXACT=1.
  *
+ * The simulator runs as a process of its own (bench/sim-process.ts), as the national side would;
+ * each HTTP size reports the CPU per record of the connector (this process) and of the simulator.
  * Over HTTP, all N records are first loaded into the simulator (batches of 100, not part
  * of the dedupe cost), then the dedupe work is measured for a fixed sample of them (default
  * 2000, spread over the whole set) against the full national index of N records — the
@@ -26,6 +28,7 @@
  */
 import { pino } from 'pino';
 import type { BenchContext } from '../run.js';
+import { startSimProcess } from '../sim-process.js';
 import { generateLabelledHoSoDon, type LabelledData } from '../../src/generator/labelled/index.js';
 import { evaluateQuality, naiveNameProvince } from '../../src/dedupe/evaluate.js';
 import { computeLinkage, candidateFeatures, splitKeys, type Lk1Features } from '../../src/dedupe/features.js';
@@ -100,10 +103,9 @@ function memoryCost(data: LabelledData): { recPerSec: number; candPerRec: number
   return { recPerSec: data.records.length / s, candPerRec: compared / data.records.length, postingsPerRec: postings / data.records.length };
 }
 
-async function httpCost(ctx: BenchContext, data: LabelledData): Promise<{ recPerSec: number; candPerRec: number; pushSec: number; measured: number }> {
-  const { startSimulator } = await import('../../src/simulator/index.js');
+async function httpCost(ctx: BenchContext, data: LabelledData): Promise<{ recPerSec: number; candPerRec: number; pushSec: number; measured: number; connectorUs: number; simulatorUs: number }> {
   const { createNationalClient } = await import('../../src/national/client.js');
-  const sim = await startSimulator({ host: '127.0.0.1', port: 0, quiet: true, limits: { enabled: false } });
+  const sim = await startSimProcess(false);
   const client = createNationalClient({
     baseUrl: sim.baseUrl, clientId: 'demo-connector', clientSecret: 'demo-secret', timeoutMs: 30000, rateLimitRps: 100000, rateBurst: 100000,
     maxInFlight: 8, retries: 3, retryMinMs: 10, retryMaxMs: 500, logger: pino({ level: 'silent' }),
@@ -135,6 +137,8 @@ async function httpCost(ctx: BenchContext, data: LabelledData): Promise<{ recPer
     const step = Math.max(1, Math.floor(all.length / sample));
     const work = all.filter((_, i) => i % step === 0).slice(0, sample);
     const t1 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const simCpu0 = sim.cpuSeconds();
     await pool(work, 8, async ({ body, id }) => {
       const lk: DacTrungLienKet = computeLinkage(body, SECRET);
       const cands = new Map<string, Candidate>();
@@ -150,7 +154,12 @@ async function httpCost(ctx: BenchContext, data: LabelledData): Promise<{ recPer
       }
     });
     const s = (performance.now() - t1) / 1000;
-    return { recPerSec: work.length / s, candPerRec: compared / work.length, pushSec, measured: work.length };
+    const cpu = process.cpuUsage(cpu0);
+    const us = (sec: number) => (sec * 1e6) / work.length;
+    return {
+      recPerSec: work.length / s, candPerRec: compared / work.length, pushSec, measured: work.length,
+      connectorUs: us((cpu.user + cpu.system) / 1e6), simulatorUs: us(sim.cpuSeconds() - simCpu0),
+    };
   } finally {
     await client.close();
     await sim.close();
@@ -179,7 +188,10 @@ async function cost(ctx: BenchContext): Promise<void> {
     const data = generateLabelledHoSoDon({ seed: seed + n + 1, count: n });
     const r = await httpCost(ctx, data);
     http[n] = r.recPerSec;
-    ctx.report(`cost end to end over HTTP (simulator), index of ${n} records`, r.recPerSec, 'records/s', { candidatesPerRecord: r.candPerRec.toFixed(1), measured: r.measured, loadSec: r.pushSec.toFixed(1) });
+    ctx.report(`cost end to end over HTTP (simulator), index of ${n} records`, r.recPerSec, 'records/s', {
+      candidatesPerRecord: r.candPerRec.toFixed(1), measured: r.measured, loadSec: r.pushSec.toFixed(1),
+      connectorCpuUsPerRecord: Math.round(r.connectorUs), simulatorCpuUsPerRecord: Math.round(r.simulatorUs),
+    });
   }
   ratio('HTTP', httpSizes, http);
 }

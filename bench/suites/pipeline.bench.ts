@@ -23,11 +23,11 @@
  */
 process.env.LOG_LEVEL ??= 'error';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { BenchContext } from '../run.js';
+import { startSimProcess as startSim, type SimProcess as Sim } from '../sim-process.js';
 import { loadConfig, projectPath, type Config } from '../../config/index.js';
 import { createPipeline, startWorkers } from '../../src/pipeline/index.js';
 import { MAPPERS, EMPTY_CATALOGUES, FAKE, raw } from '../../test/pipeline/fixtures/fake-mapper.js';
@@ -38,45 +38,10 @@ const CONC = Number(process.env.BENCH_PIPELINE_CONCURRENCY ?? 64);
 const RATE_SECONDS = Number(process.env.BENCH_PIPELINE_RATE_SECONDS ?? 12);
 const QUEUED = Number(process.env.BENCH_PIPELINE_QUEUED ?? 100000);
 const WORKERS = Math.max(1, Number(process.env.BENCH_PIPELINE_WORKERS ?? 2));
-const ADMIN = 'demo-admin-token';
 const KEEP = { age: 3600, count: 20000 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const prefix = (tag: string) => `bench_${tag}_${process.pid}`.slice(0, 32);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-interface Sim { baseUrl: string; inspect(): Promise<{ totals: Record<string, unknown> & { requests: number; rateLimited: number; concurrencyLimited: number; creates: number; updates: number; byStatus: Record<string, number> } }>; close(): Promise<void> }
-
-async function startSim(limits: boolean): Promise<Sim> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [projectPath('bin/kntc.js'), 'simulator', '--port', String(port), '--quiet', ...(limits ? [] : ['--no-limits'])], {
-    cwd: projectPath(), env: { ...process.env, LOG_LEVEL: 'error' }, stdio: 'ignore',
-  });
-  const origin = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${origin}/_sim/health`)).ok) break;
-    } catch { /* not yet */ }
-    if (i > 300) throw new Error('simulator did not start');
-    await sleep(100);
-  }
-  return {
-    baseUrl: `${origin}/api/v1`,
-    inspect: async () => (await (await fetch(`${origin}/_sim/inspect`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as Awaited<ReturnType<Sim['inspect']>>,
-    close: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
 
 async function dropPrefix(p: string): Promise<void> {
   const r = new Redis(REDIS_URL);
