@@ -295,7 +295,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     if (op === 'create') {
       const found = store.findBySource(kind, rec.maDonVi as string, maNguon);
       if (found) return fail(ctx, 409, 'DA_TON_TAI', undefined, { [NATIONAL_ID[kind]]: found.id, phienBanNguon: found.phienBanNguon });
-      return { status: 201, body: writeResult(store.create(kind, rec.maDonVi as string, maNguon, rec, bam)) };
+      const created = store.create(kind, rec.maDonVi as string, maNguon, rec, bam);
+      if (kind === 'ho-so-don') candidateParts(created);
+      return { status: 201, body: writeResult(created) };
     }
     const r = existing as StoredRecord;
     const v = rec.phienBanNguon as number;
@@ -306,6 +308,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
       return { status: 200, body: writeResult(r) };
     }
     store.update(r, rec, bam);
+    if (kind === 'ho-so-don') candidateParts(r);
     return { status: 200, body: writeResult(r) };
   }
 
@@ -399,11 +402,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
 
   /**
    * A record's tim-trung candidate (§6 masking) as JSON, split around `khoaChung` (the only part that
-   * depends on the query): built and serialized once per stored body (an update stores a new body
-   * object), so an answer of 50 candidates costs a concat, not 50 objects and a 100 KB stringify.
+   * depends on the query): built when a ho-so-don is written (create, update; lazily after a snapshot
+   * load) and kept with its stored body (an update stores a new body object), so an answer of 50
+   * candidates costs a concat, not 50 objects and a 100 KB stringify — at any index size. (A cache of
+   * the most recently offered records missed on most candidates of a 200k-record index: the cost per
+   * query grew with the index.) ~1.7 KB a record, beside the stored body of ~3 KB.
    */
-  let candidateJson = new WeakMap<object, [Buffer, Buffer]>();
-  let candidateJsonSize = 0;
+  const candidateJson = new WeakMap<object, [Buffer, Buffer]>();
   function candidateParts(rec: StoredRecord): [Buffer, Buffer] {
     let p = candidateJson.get(rec.body);
     if (p) return p;
@@ -439,11 +444,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     const s = JSON.stringify(c);
     const at = s.indexOf(KHOA_CHUNG_MARK);
     p = [Buffer.from(s.slice(0, at + KHOA_CHUNG_MARK.length - 2), 'utf8'), Buffer.from(s.slice(at + KHOA_CHUNG_MARK.length), 'utf8')];
-    // bounded (~2.5 KB a record): the records a busy index keeps offering, not a second copy of the store
-    if (++candidateJsonSize > 20_000) {
-      candidateJson = new WeakMap();
-      candidateJsonSize = 1;
-    }
     candidateJson.set(rec.body, p);
     return p;
   }
