@@ -30,13 +30,17 @@ export interface SimProcess {
   inspect(): Promise<SimInspect>;
   /** CPU seconds the simulator process has used so far (from /proc; NaN where there is none) */
   cpuSeconds(): number;
+  /** peak resident memory of the simulator process so far, MiB (VmHWM; NaN where there is no /proc) */
+  peakRssMiB(): number;
   close(): Promise<void>;
 }
 
 /** `kntc simulator` in a child process, national limits on or off; resolves once it answers /_sim/health. */
 export async function startSimProcess(limits: boolean): Promise<SimProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [projectPath('bin/kntc.js'), 'simulator', '--port', String(port), '--quiet', ...(limits ? [] : ['--no-limits'])], {
+  // BENCH_SIM_NODE_ARGS: extra node options for the simulator process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/sim-prof"
+  const nodeArgs = (process.env.BENCH_SIM_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, projectPath('bin/kntc.js'), 'simulator', '--port', String(port), '--quiet', ...(limits ? [] : ['--no-limits'])], {
     cwd: projectPath(), env: { ...process.env, LOG_LEVEL: 'error' }, stdio: 'ignore',
   });
   const origin = `http://127.0.0.1:${port}`;
@@ -51,6 +55,14 @@ export async function startSimProcess(limits: boolean): Promise<SimProcess> {
     baseUrl: `${origin}/api/v1`,
     inspect: async () => (await (await fetch(`${origin}/_sim/inspect`, { headers: { authorization: `Bearer ${SIM_ADMIN}` } })).json()) as SimInspect,
     cpuSeconds: () => procCpuSeconds(child.pid),
+    peakRssMiB: () => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        return m ? Number(m[1]) / 1024 : NaN;
+      } catch {
+        return NaN;
+      }
+    },
     close: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -103,7 +103,7 @@ function memoryCost(data: LabelledData): { recPerSec: number; candPerRec: number
   return { recPerSec: data.records.length / s, candPerRec: compared / data.records.length, postingsPerRec: postings / data.records.length };
 }
 
-async function httpCost(ctx: BenchContext, data: LabelledData): Promise<{ recPerSec: number; candPerRec: number; pushSec: number; measured: number; connectorUs: number; simulatorUs: number }> {
+async function httpCost(ctx: BenchContext, data: LabelledData): Promise<{ recPerSec: number; candPerRec: number; pushSec: number; measured: number; connectorUs: number; simulatorUs: number; simPeakMiB: number }> {
   const { createNationalClient } = await import('../../src/national/client.js');
   const sim = await startSimProcess(false);
   const client = createNationalClient({
@@ -158,7 +158,7 @@ async function httpCost(ctx: BenchContext, data: LabelledData): Promise<{ recPer
     const us = (sec: number) => (sec * 1e6) / work.length;
     return {
       recPerSec: work.length / s, candPerRec: compared / work.length, pushSec, measured: work.length,
-      connectorUs: us((cpu.user + cpu.system) / 1e6), simulatorUs: us(sim.cpuSeconds() - simCpu0),
+      connectorUs: us((cpu.user + cpu.system) / 1e6), simulatorUs: us(sim.cpuSeconds() - simCpu0), simPeakMiB: sim.peakRssMiB(),
     };
   } finally {
     await client.close();
@@ -190,7 +190,7 @@ async function cost(ctx: BenchContext): Promise<void> {
     http[n] = r.recPerSec;
     ctx.report(`cost end to end over HTTP (simulator), index of ${n} records`, r.recPerSec, 'records/s', {
       candidatesPerRecord: r.candPerRec.toFixed(1), measured: r.measured, loadSec: r.pushSec.toFixed(1),
-      connectorCpuUsPerRecord: Math.round(r.connectorUs), simulatorCpuUsPerRecord: Math.round(r.simulatorUs),
+      connectorCpuUsPerRecord: Math.round(r.connectorUs), simulatorCpuUsPerRecord: Math.round(r.simulatorUs), simulatorPeakRssMiB: Math.round(r.simPeakMiB),
     });
   }
   ratio('HTTP', httpSizes, http);
