@@ -214,19 +214,18 @@ export class SlotKeyIndex {
 
   private grow(): void {
     const n = this.day.length * 2;
-    const d = new Int32Array(n);
-    d.set(this.day);
-    this.day = d;
-    const c = new Uint8Array(n);
-    c.set(this.count);
-    this.count = c;
-    const st = new Uint32Array(n);
-    st.set(this.stamp);
-    this.stamp = st;
-    const dd = new Uint8Array(n);
-    dd.set(this.dead);
-    this.dead = dd;
+    this.day = grown(this.day, n);
+    this.count = grown(this.count, n);
+    this.stamp = grown(this.stamp, n);
+    this.dead = grown(this.dead, n);
   }
+}
+
+/** A copy of `a` with room for `n` elements. */
+function grown<T extends Int32Array | Uint8Array | Uint32Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (len: number) => T)(n);
+  b.set(a);
+  return b;
 }
 
 /** YYYY-MM-DD → YYYYMMDD (ordering only); anything else sorts as oldest. */
