@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { projectPath } from '../config/index.js';
 
-export const SIM_ADMIN = 'demo-admin-token';
+const SIM_ADMIN = 'demo-admin-token';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer().listen(0, '127.0.0.1', () => {
       const a = srv.address();
@@ -55,14 +55,7 @@ export async function startSimProcess(limits: boolean): Promise<SimProcess> {
     baseUrl: `${origin}/api/v1`,
     inspect: async () => (await (await fetch(`${origin}/_sim/inspect`, { headers: { authorization: `Bearer ${SIM_ADMIN}` } })).json()) as SimInspect,
     cpuSeconds: () => procCpuSeconds(child.pid),
-    peakRssMiB: () => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        return m ? Number(m[1]) / 1024 : NaN;
-      } catch {
-        return NaN;
-      }
-    },
+    peakRssMiB: () => procPeakRssBytes(child.pid) / 2 ** 20,
     close: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -79,6 +72,17 @@ export function procCpuSeconds(pid: number | undefined): number {
     // the fields after "(command) ": state is the first, utime the 12th, stime the 13th
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Peak resident memory of a process so far in bytes (VmHWM from /proc/<pid>/status; NaN where there is none). */
+export function procPeakRssBytes(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : NaN;
   } catch {
     return NaN;
   }

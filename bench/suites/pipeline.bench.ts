@@ -23,11 +23,10 @@
  */
 process.env.LOG_LEVEL ??= 'error';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { BenchContext } from '../run.js';
-import { startSimProcess as startSim, type SimProcess as Sim } from '../sim-process.js';
+import { procPeakRssBytes, startSimProcess as startSim, type SimProcess as Sim } from '../sim-process.js';
 import { loadConfig, projectPath, type Config } from '../../config/index.js';
 import { createPipeline, startWorkers } from '../../src/pipeline/index.js';
 import { MAPPERS, EMPTY_CATALOGUES, FAKE, raw } from '../../test/pipeline/fixtures/fake-mapper.js';
@@ -202,8 +201,9 @@ async function childPeakRss(script: string, env: Record<string, string>, ms: num
   let peak = 0;
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-    if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+    const rss = procPeakRssBytes(child.pid);
+    if (!Number.isFinite(rss)) throw new Error(`no VmHWM in /proc/${child.pid}/status: the memory part needs Linux`);
+    peak = Math.max(peak, rss);
     await sleep(200);
   }
   child.kill('SIGKILL');

@@ -76,15 +76,13 @@ export class SlotKeyIndex {
   index(slot: number, keys: readonly string[], ngayNhanDon: string, dead = false): void {
     const old = this.held[slot]!;
     const next = new Set(keys);
-    if (old.length > 0) {
-      for (const k of old) {
-        if (next.has(k)) continue;
-        const l = this.postings.get(k)!;
-        const i = l.indexOf(slot);
-        l[i] = l[l.length - 1]!;
-        l.pop();
-        if (l.length === 0) this.postings.delete(k);
-      }
+    for (const k of old) {
+      if (next.has(k)) continue;
+      const l = this.postings.get(k)!;
+      const i = l.indexOf(slot);
+      l[i] = l[l.length - 1]!;
+      l.pop();
+      if (l.length === 0) this.postings.delete(k);
     }
     const had = old.length > 0 ? new Set(old) : undefined;
     for (const k of next) {
