@@ -33,7 +33,7 @@ import { pino } from 'pino';
 import type { BenchContext } from '../run.js';
 import { startSimProcess } from '../sim-process.js';
 import { generateLabelledHoSoDon, type LabelledData } from '../../src/generator/labelled/index.js';
-import { evaluateQuality, naiveNameProvince } from '../../src/dedupe/evaluate.js';
+import { candidatesFor, evaluateQuality, naiveNameProvince } from '../../src/dedupe/evaluate.js';
 import { computeLinkage, candidateFeatures, splitKeys, type Lk1Features } from '../../src/dedupe/features.js';
 import { MemoryKeyIndex } from '../../src/dedupe/memory-index.js';
 import { quickScore, scorePair } from '../../src/dedupe/score.js';
@@ -81,23 +81,15 @@ async function quality(ctx: BenchContext): Promise<void> {
 /** What the dedupe processor does for one record, minus HTTP: features, two queries of ≤ 50, scoring. */
 function dedupeOne(idx: MemoryKeyIndex, body: HoSoDon, id: string): { compared: number; postings: number } {
   const lk = computeLinkage(body, SECRET);
-  const seen = new Set<string>();
-  let compared = 0;
-  let postings = 0;
-  for (const q of splitKeys(lk.khoa)) {
-    const found = idx.query(q, { exclude: [id], limit: 50 });
-    postings += idx.lastScan.postings;
-    for (const c of found) {
-      if (seen.has(c.rec.id)) continue;
-      seen.add(c.rec.id);
-      const fa = lk.dacTrung as unknown as Lk1Features;
-      const fb = c.rec.linkage.dacTrung as unknown as Lk1Features;
-      // as the processor: weight first, the explanation only for pairs that get linked
-      if (quickScore(fa, fb).decision !== 'KHONG') scorePair(fa, fb);
-      compared++;
-    }
+  const scan = { postings: 0 };
+  const found = candidatesFor(idx, lk.khoa, id, 50, scan);
+  const fa = lk.dacTrung as unknown as Lk1Features;
+  for (const c of found) {
+    const fb = c.rec.linkage.dacTrung as unknown as Lk1Features;
+    // as the processor: weight first, the explanation only for pairs that get linked
+    if (quickScore(fa, fb).decision !== 'KHONG') scorePair(fa, fb);
   }
-  return { compared, postings };
+  return { compared: found.length, postings: scan.postings };
 }
 
 /** The sample measured at every size: `sample` records spread over the whole set. */

@@ -25,10 +25,13 @@ const prf = (tp: number, fp: number, fn: number): PRF => {
   return { tp, fp, fn, precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
 };
 
-/** The two tim-trung queries of the real path (see splitKeys), merged. */
-function candidatesFor(idx: MemoryKeyIndex, khoa: string[], self: string, limit: number) {
+/** The two tim-trung queries of the real path (see splitKeys), merged; `scan.postings` adds up the postings they counted. */
+export function candidatesFor(idx: MemoryKeyIndex, khoa: readonly string[], self: string, limit: number, scan?: { postings: number }) {
   const seen = new Map<string, ReturnType<MemoryKeyIndex['query']>[number]>();
-  for (const q of splitKeys(khoa)) for (const c of idx.query(q, { exclude: [self], limit })) if (!seen.has(c.rec.id)) seen.set(c.rec.id, c);
+  for (const q of splitKeys(khoa)) {
+    for (const c of idx.query(q, { exclude: [self], limit })) if (!seen.has(c.rec.id)) seen.set(c.rec.id, c);
+    if (scan) scan.postings += idx.lastScan.postings;
+  }
   return [...seen.values()];
 }
 
